@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The `ocsplab` command: dispatches to one module per subcommand, each exporting
+// `main(argv): Promise<number>` (the exit code).
+
+const COMMANDS: Record<string, { load: () => Promise<{ main(argv: string[]): Promise<number> }>; help: string }> = {
+  ocsp: { load: () => import('./ocsp.js'), help: 'run the OCSP responder (openssl ocsp responder flags accepted)' },
+  ca: { load: () => import('./ca.js'), help: 'lab CA tool: init, issue, revoke, restore, list, status, lab' },
+  demo: { load: () => import('./demo.js'), help: 'generate a demo CA and serve it (no arguments needed)' },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(8)} ${v.help}`);
+  return `usage: ocsplab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'ocsplab <command> --help' for a command's options.\n`;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(usage());
+    return cmd ? 0 : 2;
+  }
+  const c = COMMANDS[cmd];
+  if (!c) {
+    process.stderr.write(`ocsplab: unknown command '${cmd}'\n${usage()}`);
+    return 2;
+  }
+  return (await c.load()).main(rest);
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`ocsplab: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,130 @@
+// A watched index.txt: always answers from the newest complete content on disk.
+//
+// "No stale answers" is enforced by a stat on every read (about 2 µs): the file's inode, size, mtime
+// and ctime form a version key, and a different key means re-read before answering. A directory
+// watch (not a file watch: `openssl ca` replaces the file by rename, which a file watch loses) starts
+// that re-read as soon as the change happens, so the request that follows rarely pays for it, and
+// also catches a same-size rewrite inside one mtime tick.
+//
+// A bad file never replaces a good one: a parse error or a missing file is logged once per version
+// and the last good database keeps answering.
+
+import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { IndexDatabase, parseAttr, type IndexAttr } from './database.js';
+import { IndexLineError } from './line.js';
+
+export interface StoreLogger {
+  info(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface IndexSnapshot {
+  db: IndexDatabase;
+  attr: IndexAttr;
+  /** Increments on every successful reload. */
+  generation: number;
+  loadedAt: Date;
+}
+
+function versionKey(path: string): string | undefined {
+  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
+}
+
+function readAttr(path: string): string | undefined {
+  try {
+    return readFileSync(`${path}.attr`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export class IndexStore {
+  private snap: IndexSnapshot;
+  private key: string | undefined;
+  /** Version key of the last content that failed, so a bad file is reported once, not per request. */
+  private failedKey: string | undefined;
+  private dirty = false;
+  private watcher: FSWatcher | undefined;
+
+  /** Loads the file now; throws IndexLineError (file and line) or a file error at start-up. */
+  constructor(
+    readonly path: string,
+    private readonly log: StoreLogger,
+  ) {
+    const key = versionKey(path);
+    if (key === undefined) throw new Error(`${path}: no such file`);
+    this.snap = { db: IndexDatabase.parse(readFileSync(path, 'latin1'), path), attr: parseAttr(readAttr(path)), generation: 1, loadedAt: new Date() };
+    this.key = key;
+  }
+
+  /** Starts the directory watch that reloads ahead of the next request. */
+  watch(): this {
+    if (this.watcher) return this;
+    const name = basename(this.path);
+    try {
+      this.watcher = watch(dirname(this.path), { persistent: false }, (_ev, file) => {
+        if (file === null || file === name || file === `${name}.attr`) {
+          this.dirty = true;
+          setImmediate(() => this.current());
+        }
+      });
+      this.watcher.on('error', () => undefined);
+    } catch {
+      // No watch support (some network file systems): the per-read stat still keeps answers fresh.
+    }
+    return this;
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  /** The newest good snapshot, re-reading first when the file changed since the last read. */
+  current(): IndexSnapshot {
+    const key = versionKey(this.path);
+    if (key === undefined) {
+      if (this.failedKey !== 'missing') {
+        this.failedKey = 'missing';
+        this.log.error(`${this.path}: file is missing; still answering from the index loaded at ${this.snap.loadedAt.toISOString()}`);
+      }
+      return this.snap;
+    }
+    if (key === this.key && !this.dirty) return this.snap;
+    if (key === this.failedKey && !this.dirty) return this.snap;
+    this.dirty = false;
+    this.reload(key);
+    return this.snap;
+  }
+
+  /** Forces a re-read (admin API); returns the error text when the file is bad. */
+  reload(key = versionKey(this.path)): string | undefined {
+    if (key === undefined) return `${this.path}: no such file`;
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'latin1');
+    } catch (e) {
+      this.failedKey = key;
+      const msg = `${this.path}: ${(e as Error).message}; keeping the previous index`;
+      this.log.error(msg);
+      return msg;
+    }
+    try {
+      const db = IndexDatabase.parse(text, this.path);
+      const generation = this.snap.generation + 1;
+      this.snap = { db, attr: parseAttr(readAttr(this.path)), generation, loadedAt: new Date() };
+      this.key = key;
+      this.failedKey = undefined;
+      this.log.info(`${this.path}: loaded ${db.size} entries (generation ${generation})`);
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof IndexLineError)) throw e;
+      this.failedKey = key;
+      const msg = `${e.message}; keeping the index loaded at ${this.snap.loadedAt.toISOString()}`;
+      this.log.error(msg);
+      return msg;
+    }
+  }
+}
