@@ -49,31 +49,31 @@ export function responderIdFor(cert: CertInfo, byKey: boolean): Buffer {
   return byKey ? tlv(0xa2, octetString(createHash('sha1').update(cert.publicKeyBits).digest())) : tlv(0xa1, cert.subjectDer);
 }
 
-export function createSigner(cert: CertInfo, key: KeyObject, o: SignerOptions): ResponseSigner {
-  const md = o.md ?? 'sha256';
+export interface SignatureScheme {
+  /** Encoded AlgorithmIdentifier for the signature. */
+  algorithmId: Buffer;
+  sign(data: Buffer): Buffer;
+}
+
+/** The signature algorithm a key uses with a digest: shared by OCSP responses and the CA tool. */
+export function signatureScheme(key: KeyObject, md: HashName = 'sha256', pss = false): SignatureScheme {
   const type = key.asymmetricKeyType;
-  let signatureAlgorithm: Buffer;
-  let sign: (tbs: Buffer) => Buffer;
-  if (type === 'rsa' && !o.pss) {
-    signatureAlgorithm = seq(oid(RSA_PKCS1[md]), NULL);
-    sign = (tbs) => cryptoSign(md, tbs, key);
-  } else if (type === 'rsa' || type === 'rsa-pss') {
-    signatureAlgorithm = seq(oid(OID.rsassaPss), pssParams(md));
+  if (type === 'rsa' && !pss) return { algorithmId: seq(oid(RSA_PKCS1[md]), NULL), sign: (d) => cryptoSign(md, d, key) };
+  if (type === 'rsa' || type === 'rsa-pss') {
     const k = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: DIGEST_LEN[md] };
-    sign = (tbs) => cryptoSign(md, tbs, k);
-  } else if (type === 'ec') {
-    signatureAlgorithm = seq(oid(ECDSA[md]));
-    sign = (tbs) => cryptoSign(md, tbs, key);
-  } else if (type === 'ed25519') {
-    signatureAlgorithm = seq(oid(OID.ed25519));
-    sign = (tbs) => cryptoSign(null, tbs, key);
-  } else {
-    throw new Error(`unsupported signing key type ${type}`);
+    return { algorithmId: seq(oid(OID.rsassaPss), pssParams(md)), sign: (d) => cryptoSign(md, d, k) };
   }
+  if (type === 'ec') return { algorithmId: seq(oid(ECDSA[md])), sign: (d) => cryptoSign(md, d, key) };
+  if (type === 'ed25519') return { algorithmId: seq(oid(OID.ed25519)), sign: (d) => cryptoSign(null, d, key) };
+  throw new Error(`unsupported signing key type ${type}`);
+}
+
+export function createSigner(cert: CertInfo, key: KeyObject, o: SignerOptions): ResponseSigner {
+  const scheme = signatureScheme(key, o.md, o.pss);
   return {
     responderId: responderIdFor(cert, o.byKey ?? false),
-    signatureAlgorithm,
+    signatureAlgorithm: scheme.algorithmId,
     certsField: o.certs.length ? explicit(0, seq(...o.certs.map((c) => c.der))) : Buffer.alloc(0),
-    sign,
+    sign: scheme.sign,
   };
 }
