@@ -1,3 +1,45 @@
-export async function main(_argv: string[]): Promise<number> {
-  throw new Error('not yet');
+// `ocsplab ocsp`: the responder, started the way `openssl ocsp` is.
+
+import { Responder } from '../responder/responder.js';
+import { OCSP_USAGE, parseOcspArgs } from './ocsp-args.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let cfg;
+  try {
+    cfg = parseOcspArgs(argv);
+  } catch (e) {
+    process.stderr.write(`ocsplab ocsp: ${(e as Error).message}\n\n${OCSP_USAGE}`);
+    return 2;
+  }
+  if (cfg.help) {
+    process.stdout.write(OCSP_USAGE);
+    return 0;
+  }
+  for (const n of cfg.notes) process.stderr.write(`note: ${n}\n`);
+  let responder: Responder;
+  try {
+    responder = await Responder.create({
+      cas: cfg.cas,
+      host: cfg.host,
+      port: cfg.port,
+      unknownIssuer: cfg.unknownIssuer,
+      nrequest: cfg.nrequest,
+      serverLimits: cfg.timeoutSec ? { requestTimeoutMs: cfg.timeoutSec * 1000 } : undefined,
+      logger: { level: cfg.logLevel },
+    });
+    await responder.start();
+  } catch (e) {
+    process.stderr.write(`ocsplab ocsp: ${(e as Error).message}\n`);
+    return 1;
+  }
+  for (const ca of responder.cas) {
+    process.stderr.write(`ocsp: serving ${ca.name} (${ca.store.path}, ${ca.store.current().db.size} entries)\n`);
+  }
+  for (const l of responder.listeners) process.stderr.write(`ocsp: ${l.name === 'main' ? '' : `${l.name} `}listening on ${l.url}\n`);
+  process.stderr.write('ocsp: waiting for OCSP client connections...\n');
+  const stop = () => void responder.close();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await responder.done;
+  return 0;
 }

@@ -1,0 +1,139 @@
+// Turns a CA's configuration (paths as given to `openssl ocsp`) into a ready CaSource: reads and
+// checks certificates and key once, pre-encodes the signer, opens the watched index.
+
+import { readFileSync, statSync } from 'node:fs';
+import { X509Certificate, createPublicKey } from 'node:crypto';
+import { hasOcspSigningEku, issuerHashes, readCertificates, type CertInfo } from '../ocsp/cert.js';
+import { HASHES, type HashName } from '../ocsp/oids.js';
+import { createSigner } from '../ocsp/signer.js';
+import { loadPrivateKey } from '../crypto/keys.js';
+import { IndexStore, type StoreLogger } from '../index/store.js';
+import { CaSource, type ExpiredPolicy } from './ca-source.js';
+
+export interface CaConfig {
+  /** Name used in logs, the admin API and drills; defaults to the CA certificate's CN. */
+  name?: string;
+  /** index.txt path (-index). */
+  index: string;
+  /** CA certificate(s) (-CA); a bundle may hold several issuers sharing one index. */
+  ca: string;
+  /** Responder certificate (-rsigner); defaults to the CA certificate. */
+  rsigner?: string;
+  /** Responder key (-rkey); defaults to the -rsigner file, as openssl. */
+  rkey?: string;
+  /** Pass phrase source for the key (-passin). */
+  passin?: string;
+  /** Extra certificates for the response (-rother). */
+  rother?: string[];
+  /** Signature digest (-rmd). */
+  rmd?: HashName;
+  /** RSASSA-PSS signatures (-rsigopt rsa_padding_mode:pss). */
+  pss?: boolean;
+  /** ResponderID byKey (-resp_key_id). */
+  respKeyId?: boolean;
+  /** No certificates in responses (-resp_no_certs). */
+  noCerts?: boolean;
+  /** nextUpdate in minutes (-nmin) or days (-ndays). */
+  nmin?: number;
+  ndays?: number;
+  /** CertID hash in responses (-rcid). */
+  rcid?: HashName;
+  /** Answer for index lines marked E. */
+  expired?: ExpiredPolicy;
+  /** A port of its own, so this CA can be taken down alone. */
+  port?: number;
+}
+
+export interface LoadedCa {
+  config: CaConfig;
+  name: string;
+  source: CaSource;
+  store: IndexStore;
+  issuers: CertInfo[];
+  signerCert: CertInfo;
+  warnings: string[];
+}
+
+function readCerts(path: string, what: string): CertInfo[] {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (e) {
+    throw new Error(`${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'cannot read'}`);
+  }
+  try {
+    return readCertificates(data);
+  } catch (e) {
+    throw new Error(`${what} ${path}: ${(e as Error).message}`);
+  }
+}
+
+function commonName(c: CertInfo): string | undefined {
+  // CN attribute: OID 2.5.4.3 followed by a string TLV; good enough for a display name.
+  const i = c.subjectDer.indexOf(Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03]));
+  if (i < 0) return undefined;
+  const len = c.subjectDer[i + 6];
+  return c.subjectDer.subarray(i + 7, i + 7 + len).toString('utf8');
+}
+
+/** Checks that `cert` carries a signature made by `issuer`'s key. */
+function signedBy(cert: CertInfo, issuer: CertInfo): boolean {
+  if (!cert.issuerDer.equals(issuer.subjectDer)) return false;
+  try {
+    // X509Certificate.verify dispatches on the algorithm (RSA, PSS, ECDSA, EdDSA).
+    return new X509Certificate(cert.der).verify(createPublicKey({ key: issuer.spkiDer, format: 'der', type: 'spki' }));
+  } catch {
+    return false;
+  }
+}
+
+export function warnKeyPermissions(path: string): string | undefined {
+  try {
+    const mode = statSync(path).mode & 0o777;
+    if (mode & 0o044) return `${path} is readable by group or others (mode ${mode.toString(8)}); chmod 600 it`;
+  } catch {
+    /* unreadable files fail later with a clear error */
+  }
+  return undefined;
+}
+
+export async function loadCa(config: CaConfig, log: StoreLogger): Promise<LoadedCa> {
+  const issuers = readCerts(config.ca, 'CA certificate');
+  const signerPath = config.rsigner ?? config.ca;
+  const [signerCert] = readCerts(signerPath, 'responder certificate');
+  const keyPath = config.rkey ?? signerPath;
+  const warnings: string[] = [];
+  const perm = warnKeyPermissions(keyPath);
+  if (perm) warnings.push(perm);
+  const key = await loadPrivateKey(keyPath, config.passin);
+  // The key must match the certificate, or every response fails verification at the client.
+  if (!createPublicKey(key).export({ format: 'der', type: 'spki' }).equals(signerCert.spkiDer)) {
+    throw new Error(`responder key ${keyPath} does not match certificate ${signerPath}`);
+  }
+  const isCa = issuers.some((i) => i.der.equals(signerCert.der));
+  if (!isCa) {
+    if (!issuers.some((i) => signedBy(signerCert, i))) warnings.push(`responder certificate ${signerPath} is not issued by the CA; clients will reject its responses`);
+    else if (!hasOcspSigningEku(signerCert)) warnings.push(`responder certificate ${signerPath} lacks id-kp-OCSPSigning; clients will reject its responses`);
+  }
+  const others = (config.rother ?? []).flatMap((p) => readCerts(p, 'other certificate'));
+  const common = { md: config.rmd, pss: config.pss, byKey: config.respKeyId };
+  const signer = createSigner(signerCert, key, { ...common, certs: config.noCerts ? [] : [signerCert, ...others] });
+  const signerNoCerts = createSigner(signerCert, key, { ...common, certs: [] });
+  const hashes = new Map<HashName, { name: Buffer; key: Buffer }[]>();
+  for (const h of HASHES) hashes.set(h, issuers.map((i) => issuerHashes(i)[h]));
+  const store = new IndexStore(config.index, log);
+  const name = config.name ?? commonName(issuers[0]) ?? config.index;
+  const nextUpdateMs = config.nmin !== undefined ? config.nmin * 60_000 : config.ndays !== undefined ? config.ndays * 86_400_000 : undefined;
+  const source = new CaSource({
+    name,
+    store,
+    issuers,
+    signer,
+    signerNoCerts,
+    nextUpdateMs,
+    expired: config.expired ?? 'good',
+    rcid: config.rcid,
+    issuerHashes: hashes,
+  });
+  return { config, name, source, store, issuers, signerCert, warnings };
+}

@@ -1,0 +1,110 @@
+// The base StatusSource for one CA: looks certificates up in its index and signs the answer.
+
+import { randomBytes } from 'node:crypto';
+import { octetString, oid, seq, unsignedInteger } from '../ocsp/der.js';
+import { OID, type HashName } from '../ocsp/oids.js';
+import { hashAlgorithmId } from '../ocsp/signer.js';
+import { buildResponse, type CertStatus, type ResponseSigner, type SingleResponseSpec } from '../ocsp/response.js';
+import type { CertId } from '../ocsp/request.js';
+import type { CertInfo } from '../ocsp/cert.js';
+import { parseLine } from '../index/line.js';
+import type { IndexStore } from '../index/store.js';
+import type { Answered, Query, Reply, StatusSource } from './source.js';
+
+export type ExpiredPolicy = 'good' | 'unknown' | 'revoked';
+
+export interface CaSourceOptions {
+  name: string;
+  store: IndexStore;
+  issuers: CertInfo[];
+  signer: ResponseSigner;
+  /** The same signer without certificates, for the no-certs fault. */
+  signerNoCerts: ResponseSigner;
+  /** nextUpdate distance in ms (-nmin / -ndays); undefined means no nextUpdate, as openssl. */
+  nextUpdateMs?: number;
+  /** Status for index lines marked E (expired): openssl silently leaves them out; we answer. */
+  expired: ExpiredPolicy;
+  /** Hash for CertIDs in responses (openssl -rcid); default echoes the request's. */
+  rcid?: HashName;
+  issuerHashes: Map<HashName, { name: Buffer; key: Buffer }[]>;
+}
+
+export function certIdKey(hash: string, nameHash: Buffer, keyHash: Buffer): string {
+  return `${hash}:${nameHash.toString('hex')}:${keyHash.toString('hex')}`;
+}
+
+function encodeCertId(hash: HashName, name: Buffer, key: Buffer, serialHex: string): Buffer {
+  const mag = Buffer.from(serialHex.length % 2 ? `0${serialHex}` : serialHex, 'hex');
+  return seq(hashAlgorithmId(hash), octetString(name), octetString(key), unsignedInteger(mag));
+}
+
+function nextSerial(hex: string): string {
+  return (BigInt(`0x${hex}`) + 1n).toString(16).toUpperCase();
+}
+
+export class CaSource implements StatusSource {
+  readonly name: string;
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly o: CaSourceOptions) {
+    this.name = o.name;
+    for (const [h, list] of o.issuerHashes) for (const x of list) this.keys.add(certIdKey(h, x.name, x.key));
+  }
+
+  /** True when the CertID names one of this CA's issuer certificates. */
+  serves(c: CertId): boolean {
+    return this.keys.has(certIdKey(c.hash, c.issuerNameHash, c.issuerKeyHash));
+  }
+
+  /** What an answer depends on: the index lines of the serials asked. Same basis, same answer. */
+  basis(q: Query): string {
+    const db = this.o.store.current().db;
+    let s = '';
+    for (const c of q.request.certIds) s += (this.serves(c) ? (db.line(c.serial) ?? '-') : 'foreign') + '\n';
+    return s;
+  }
+
+  status(c: CertId): CertStatus {
+    if (!this.serves(c)) return { kind: 'unknown' };
+    const line = this.o.store.current().db.line(c.serial);
+    if (line === undefined) return { kind: 'unknown' };
+    const e = parseLine(line);
+    if (e.status === 'V') return { kind: 'good' };
+    if (e.status === 'E') {
+      return this.o.expired === 'revoked' ? { kind: 'revoked', time: e.expiry, reason: 5 } : { kind: this.o.expired };
+    }
+    const r = e.revocation!;
+    return { kind: 'revoked', time: r.time, reason: r.reason, invalidityDate: r.invalidityDate, holdInstruction: r.holdInstruction };
+  }
+
+  answer(q: Query): Reply {
+    const t = q.tweaks ?? {};
+    const thisUpdate = new Date(q.now.getTime() + (t.thisUpdateShift ?? 0));
+    const nextIn = t.nextUpdateIn ?? this.o.nextUpdateMs;
+    const nextUpdate = nextIn === undefined ? undefined : new Date(q.now.getTime() + nextIn);
+    const answers: Answered[] = [];
+    const singles: SingleResponseSpec[] = q.request.certIds.map((c) => {
+      let status = this.status(c);
+      if (t.forceStatus === 'revoked' && status.kind !== 'revoked') status = { kind: 'revoked', time: thisUpdate, reason: 0 };
+      else if (t.forceStatus && t.forceStatus !== 'revoked') status = { kind: t.forceStatus };
+      let certId = c.der;
+      const hash = this.o.rcid ?? c.hash;
+      if (t.wrongSerial || hash !== c.hash) {
+        const own = this.serves(c) ? this.o.issuerHashes.get(hash)![0] : undefined;
+        const name = own?.name ?? c.issuerNameHash;
+        const key = own?.key ?? c.issuerKeyHash;
+        certId = encodeCertId(own ? hash : c.hash, name, key, t.wrongSerial ? nextSerial(c.serial) : c.serial);
+      }
+      answers.push({ serial: c.serial, status: status.kind });
+      return { certId, status, thisUpdate, nextUpdate };
+    });
+    const extensions: Buffer[] = [];
+    const nonce = q.request.nonce;
+    if (nonce && t.nonce !== 'omit') {
+      extensions.push(t.nonce === 'wrong' ? seq(oid(OID.ocspNonce), octetString(octetString(randomBytes(nonce.value.length)))) : nonce.extension);
+    }
+    const signer = t.signer ?? (t.noCerts ? this.o.signerNoCerts : this.o.signer);
+    const der = buildResponse(signer, { producedAt: thisUpdate, singles, extensions });
+    return { kind: 'ocsp', der, status: 'successful', ca: this.name, answers, thisUpdate, nextUpdate, cacheable: !nonce };
+  }
+}

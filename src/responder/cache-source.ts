@@ -1,0 +1,60 @@
+// Caches whole signed responses for requests without a nonce (RFC 5019 style), keyed by the
+// CertIDs asked. An entry is reused only while the index lines it was built from are unchanged,
+// so a revocation invalidates exactly the answers it affects and a stale status is never served.
+
+import type { CaSource } from './ca-source.js';
+import type { Query, Reply, StatusSource } from './source.js';
+
+export interface CacheOptions {
+  /** Most entries kept; the oldest is dropped first. */
+  maxEntries: number;
+  /** How long an answer without nextUpdate is reused, in ms. */
+  ttlMs: number;
+}
+
+export const DEFAULT_CACHE: CacheOptions = { maxEntries: 100_000, ttlMs: 60_000 };
+
+interface Entry {
+  basis: string;
+  reply: Extract<Reply, { kind: 'ocsp' }>;
+  /** Time after which the entry is rebuilt: half-way to nextUpdate, or the TTL. */
+  refreshAt: number;
+}
+
+export class CacheSource implements StatusSource {
+  private readonly entries = new Map<string, Entry>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly inner: CaSource,
+    private readonly o: CacheOptions = DEFAULT_CACHE,
+  ) {}
+
+  answer(q: Query): Reply {
+    if (q.request.nonce || q.tweaks) return this.inner.answer(q);
+    let key = '';
+    for (const c of q.request.certIds) key += c.der.toString('latin1');
+    const basis = this.inner.basis(q);
+    const now = q.now.getTime();
+    const hit = this.entries.get(key);
+    if (hit && hit.basis === basis && now < hit.refreshAt) {
+      this.hits++;
+      return { ...hit.reply, cached: true };
+    }
+    this.misses++;
+    const reply = this.inner.answer(q);
+    if (reply.kind !== 'ocsp' || !reply.cacheable) return reply;
+    const refreshAt = reply.nextUpdate && reply.thisUpdate
+      ? reply.thisUpdate.getTime() + (reply.nextUpdate.getTime() - reply.thisUpdate.getTime()) / 2
+      : now + this.o.ttlMs;
+    if (hit) this.entries.delete(key);
+    else if (this.entries.size >= this.o.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { basis, reply, refreshAt });
+    return reply;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

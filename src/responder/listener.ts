@@ -1,0 +1,102 @@
+// One listening port backed by a fastify app, that can be closed and opened again at run time
+// (a responder taken "down" must refuse connections exactly as a stopped process does).
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+
+export interface ServerLimits {
+  /** Largest request body accepted; larger gets 413 without being read. */
+  bodyLimit: number;
+  /** Whole request must arrive within this many ms (openssl -timeout). */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Most header bytes (node's --max-http-header-size default is 16 KiB). */
+  maxHeaderSize: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  bodyLimit: 64 * 1024,
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderSize: 8 * 1024,
+};
+
+export class Listener {
+  readonly app: FastifyInstance;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private open = false;
+  /** Port actually bound (resolved from 0 on first open, then kept so "up" reopens the same one). */
+  port: number;
+
+  constructor(
+    readonly name: string,
+    readonly host: string,
+    port: number,
+    limits: ServerLimits,
+    logger: FastifyServerOptions['logger'],
+  ) {
+    this.port = port;
+    let server!: Server;
+    this.app = Fastify({
+      logger,
+      // Our routes log one line per request themselves (ocsp-routes.ts).
+      logController: new LogController({ disableRequestLogging: true }),
+      bodyLimit: limits.bodyLimit,
+      routerOptions: { maxParamLength: 65_536 },
+      serverFactory: (handler) => {
+        server = createServer({ maxHeaderSize: limits.maxHeaderSize }, (req: IncomingMessage, res: ServerResponse) => handler(req, res));
+        return server;
+      },
+    });
+    this.server = server;
+    this.server.requestTimeout = limits.requestTimeoutMs;
+    this.server.headersTimeout = limits.headersTimeoutMs;
+    this.server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+    this.server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  get url(): string {
+    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  async openPort(): Promise<void> {
+    if (this.open) return;
+    await this.app.ready();
+    await new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      this.server.once('error', onError);
+      this.server.listen({ port: this.port, host: this.host }, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    const addr = this.server.address();
+    if (addr && typeof addr === 'object') this.port = addr.port;
+    this.open = true;
+  }
+
+  /** Closes the port and every connection on it, as a process exit would. */
+  async closePort(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  async dispose(): Promise<void> {
+    await this.closePort();
+    await this.app.close();
+  }
+}
