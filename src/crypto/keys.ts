@@ -117,6 +117,6 @@ export async function loadPrivateKey(path: string, passin?: string): Promise<Key
       ? createPrivateKey({ key: pem, format: 'pem', passphrase })
       : createPrivateKey({ key: data, format: 'der', type: 'pkcs8' });
   } catch {
-    throw new KeyError(passphrase !== undefined ? `${path}: cannot decrypt the key (wrong pass phrase?)` : `${path}: not a private key this tool can read`);
+    throw new KeyError(passphrase !== undefined ? `${path}: cannot decrypt the key (wrong pass phrase?)` : `${path}: no private key found in it (give the key file with -rkey)`);
   }
 }
