@@ -1,3 +1,213 @@
-export async function main(_argv: string[]): Promise<number> {
-  throw new Error('not yet');
+// `ocsplab ca <subcommand>`: thin argument parsing over the library in src/ca.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createLab, formatTable, initCa, issue, list, responderCert, restore, revoke, status, checkKeyType, type KeyType } from '../ca/index.js';
+
+const USAGE = `usage: ocsplab ca <command> DIR [options]
+
+  init DIR --cn NAME [--subject /O=../CN=..] [--key TYPE] [--days N] [--issue-days N] [--passout SRC] [--ocsp-url URL]
+  issue DIR --cn NAME [--subject ...] [--san DNS:h|IP:a ...] [--ocsp-url URL|--no-ocsp-url] [--client|--server]
+        [--key TYPE] [--days N] [--out PREFIX] [--passin SRC] [--passout SRC]
+  responder-cert DIR [--cn NAME] [--key TYPE] [--days N] [--out PREFIX] [--passin SRC]
+  revoke DIR (CERT.pem|SERIAL) [--reason NAME] [--time T] [--hold-instruction OID] [--invalidity T]
+  restore DIR (CERT.pem|SERIAL)
+  list DIR [--json]
+  status DIR SERIAL [--json]
+  lab DIR [--force] [--key TYPE] [--ocsp-base-url URL] [--qm-ocsp-port N] [--client-ocsp-port N]
+      [--qm-ocsp-url URL] [--client-ocsp-url URL] [--qmgr NAME] [--p12-password PW] [--ocsp-authentication REQUIRED|WARN|OPTIONAL]
+
+  TYPE: rsa2048 (default), rsa3072, ec-p256, ec-p384, ed25519
+  SRC:  openssl pass phrase source: pass:TEXT, env:VAR, file:PATH, fd:N, stdin
+  T:    YYYYMMDDHHMMSSZ, YYMMDDHHMMSSZ or ISO 8601
+`;
+
+type Opts = ParseArgsConfig['options'];
+const common: Opts = { help: { type: 'boolean', short: 'h' } };
+
+function parse(argv: string[], options: Opts) {
+  return parseArgs({ args: argv, options: { ...common, ...options }, allowPositionals: true, strict: true });
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown, what: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${what} must be a positive whole number`);
+  return n;
+};
+const keyOpt = (v: unknown): KeyType | undefined => (v === undefined ? undefined : checkKeyType(str(v), 'rsa2048'));
+
+function positionals(p: string[], n: number, what: string): string[] {
+  if (p.length !== n) throw new Error(`expected ${what}\n\n${USAGE}`);
+  return p;
+}
+
+const out = (s: string) => process.stdout.write(s);
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  async init(argv) {
+    const { values: v, positionals: p } = parse(argv, {
+      cn: { type: 'string' },
+      subject: { type: 'string' },
+      key: { type: 'string' },
+      days: { type: 'string' },
+      'issue-days': { type: 'string' },
+      passout: { type: 'string' },
+      'ocsp-url': { type: 'string' },
+    });
+    const [dir] = positionals(p, 1, 'DIR');
+    const paths = await initCa({
+      dir,
+      cn: str(v.cn),
+      subject: str(v.subject),
+      key: keyOpt(v.key),
+      days: num(v.days, '--days'),
+      issueDays: num(v['issue-days'], '--issue-days'),
+      passout: str(v.passout),
+      ocspUrl: str(v['ocsp-url']),
+    });
+    out(`CA created in ${paths.dir}\n  certificate ${paths.cacert}\n  key         ${paths.cakey}\n  openssl ca  -config ${paths.cnf}\n`);
+    return 0;
+  },
+
+  async issue(argv) {
+    const { values: v, positionals: p } = parse(argv, {
+      cn: { type: 'string' },
+      subject: { type: 'string' },
+      san: { type: 'string', multiple: true },
+      'ocsp-url': { type: 'string' },
+      'no-ocsp-url': { type: 'boolean' },
+      client: { type: 'boolean' },
+      server: { type: 'boolean' },
+      key: { type: 'string' },
+      days: { type: 'string' },
+      out: { type: 'string' },
+      passin: { type: 'string' },
+      passout: { type: 'string' },
+    });
+    const [dir] = positionals(p, 1, 'DIR');
+    if (v.client && v.server) throw new Error('--client and --server exclude each other');
+    const r = await issue({
+      dir,
+      cn: str(v.cn),
+      subject: str(v.subject),
+      san: (v.san as string[] | undefined)?.flatMap((s) => s.split(',')),
+      ocspUrl: v['no-ocsp-url'] ? null : str(v['ocsp-url']),
+      role: v.client ? 'client' : 'server',
+      key: keyOpt(v.key),
+      days: num(v.days, '--days'),
+      out: str(v.out),
+      passin: str(v.passin),
+      passout: str(v.passout),
+    });
+    out(`issued serial ${r.serial} ${r.subject}\n  certificate ${r.certPath}\n  key         ${r.keyPath}\n`);
+    return 0;
+  },
+
+  async 'responder-cert'(argv) {
+    const { values: v, positionals: p } = parse(argv, {
+      cn: { type: 'string' },
+      key: { type: 'string' },
+      days: { type: 'string' },
+      out: { type: 'string' },
+      passin: { type: 'string' },
+    });
+    const [dir] = positionals(p, 1, 'DIR');
+    const r = await responderCert({ dir, cn: str(v.cn), key: keyOpt(v.key), days: num(v.days, '--days'), out: str(v.out), passin: str(v.passin) });
+    out(`issued OCSP signer serial ${r.serial} ${r.subject}\n  certificate ${r.certPath}\n  key         ${r.keyPath}\n`);
+    return 0;
+  },
+
+  async revoke(argv) {
+    const { values: v, positionals: p } = parse(argv, {
+      reason: { type: 'string' },
+      time: { type: 'string' },
+      'hold-instruction': { type: 'string' },
+      invalidity: { type: 'string' },
+    });
+    const [dir, target] = positionals(p, 2, 'DIR and CERT.pem or SERIAL');
+    const r = await revoke({ dir, target, reason: str(v.reason), time: str(v.time), holdInstruction: str(v['hold-instruction']), invalidity: str(v.invalidity) });
+    out(`Revoking Certificate ${r.serial}.\nDatabase updated\n`);
+    return 0;
+  },
+
+  async restore(argv) {
+    const { positionals: p } = parse(argv, {});
+    const [dir, target] = positionals(p, 2, 'DIR and CERT.pem or SERIAL');
+    const r = await restore({ dir, target });
+    out(`Restored Certificate ${r.serial} to valid.\nDatabase updated\n`);
+    return 0;
+  },
+
+  async list(argv) {
+    const { values: v, positionals: p } = parse(argv, { json: { type: 'boolean' } });
+    const [dir] = positionals(p, 1, 'DIR');
+    const rows = list(dir);
+    out(v.json ? JSON.stringify(rows, null, 2) + '\n' : formatTable(rows));
+    return 0;
+  },
+
+  async status(argv) {
+    const { values: v, positionals: p } = parse(argv, { json: { type: 'boolean' } });
+    const [dir, serial] = positionals(p, 2, 'DIR and SERIAL');
+    const e = status(dir, serial);
+    // Same words as `openssl ca -status`: "01=Valid (V)".
+    out(v.json ? JSON.stringify(e, null, 2) + '\n' : `${e.serial}=${e.status} (${e.status[0]})\n`);
+    return 0;
+  },
+
+  async lab(argv) {
+    const { values: v, positionals: p } = parse(argv, {
+      force: { type: 'boolean' },
+      key: { type: 'string' },
+      'ocsp-base-url': { type: 'string' },
+      'qm-ocsp-port': { type: 'string' },
+      'client-ocsp-port': { type: 'string' },
+      'qm-ocsp-url': { type: 'string' },
+      'client-ocsp-url': { type: 'string' },
+      qmgr: { type: 'string' },
+      'p12-password': { type: 'string' },
+      'ocsp-authentication': { type: 'string' },
+    });
+    const [dir] = positionals(p, 1, 'DIR');
+    const r = await createLab({
+      dir,
+      force: Boolean(v.force),
+      key: keyOpt(v.key),
+      ocspBaseUrl: str(v['ocsp-base-url']),
+      qmOcspPort: num(v['qm-ocsp-port'], '--qm-ocsp-port'),
+      clientOcspPort: num(v['client-ocsp-port'], '--client-ocsp-port'),
+      qmOcspUrl: str(v['qm-ocsp-url']),
+      clientOcspUrl: str(v['client-ocsp-url']),
+      qmgr: str(v.qmgr),
+      p12Password: str(v['p12-password']),
+      ocspAuthentication: str(v['ocsp-authentication']),
+    });
+    out(`${r.created ? 'lab created' : 'lab already present (use --force to regenerate)'}: ${r.manifestPath}\n`);
+    out(`  qm-ca responder     ${r.lab.cas.qm.responder.url}\n  client-ca responder ${r.lab.cas.client.responder.url}\n`);
+    return 0;
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    out(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    process.stderr.write(`ocsplab ca: unknown command '${cmd}'\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out(USAGE);
+    return 0;
+  }
+  try {
+    return await run(rest);
+  } catch (e) {
+    process.stderr.write(`ocsplab ca ${cmd}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
 }

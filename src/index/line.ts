@@ -2,7 +2,7 @@
 //   status  expiry  revocation  serial  filename  subject
 // as written by `openssl ca` (apps/ca.c) and read by `openssl ocsp` (apps/lib/apps.c unpack_revinfo).
 
-import { parseTime } from '../ocsp/der.js';
+import { generalizedTime, parseTime, x509Time } from '../ocsp/der.js';
 import { HOLD_INSTRUCTIONS } from '../ocsp/oids.js';
 
 export type EntryStatus = 'V' | 'R' | 'E';
@@ -163,4 +163,42 @@ export function decodeSubject(raw: string): string {
     }
   }
   return Buffer.from(bytes).toString('utf8');
+}
+
+// ---- encoders (the CA tool writes lines openssl ca would write) ----
+
+/** An index time field: UTCTime text for 1950-2049, GeneralizedTime text otherwise, as openssl writes. */
+export function formatIndexTime(d: Date): string {
+  return x509Time(d).subarray(2).toString('latin1');
+}
+
+/** The GeneralizedTime text openssl stores after keyTime / CAkeyTime. */
+export function formatGeneralizedTime(d: Date): string {
+  return generalizedTime(d).subarray(2).toString('latin1');
+}
+
+/** The revocation field: `time[,reason[,arg]]` (apps/ca.c make_revocation_str). */
+export function formatRevocation(time: Date, reasonName?: string, arg?: string): string {
+  return [formatIndexTime(time), reasonName, reasonName ? arg : undefined].filter((p) => p !== undefined && p !== '').join(',');
+}
+
+/**
+ * Formats a subject as openssl 3 writes it in index.txt (X509_NAME_oneline): `/TYPE=value` per
+ * attribute, `+` between the attributes of one multi-valued RDN, `/` and `+` inside values escaped
+ * with a backslash, and every byte outside 0x20-0x7E as `\xHH` (upper case). Backslash itself is
+ * not escaped by openssl, so it is not escaped here either.
+ */
+export function encodeSubject(rdns: ReadonlyArray<ReadonlyArray<{ type: string; value: Uint8Array }>>): string {
+  let out = '';
+  for (const rdn of rdns) {
+    rdn.forEach((atv, i) => {
+      out += (i === 0 ? '/' : '+') + atv.type + '=';
+      for (const b of atv.value) {
+        if (b < 0x20 || b > 0x7e) out += '\\x' + b.toString(16).toUpperCase().padStart(2, '0');
+        else if (b === 0x2f || b === 0x2b) out += '\\' + String.fromCharCode(b);
+        else out += String.fromCharCode(b);
+      }
+    });
+  }
+  return out;
 }

@@ -1,0 +1,290 @@
+// `ocsplab ca lab`: everything a revocation drill needs, in one directory described by lab.json.
+//
+// As in seed 003 each side has its own CA and responder: the queue manager's certificate comes
+// from qm-ca (checked by the client through qm-ca's responder), the client's from client-ca
+// (checked by the queue manager through client-ca's responder).
+
+import { createPrivateKey } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeNewFile } from '../index/atomic.js';
+import { readCertificates } from '../ocsp/cert.js';
+import { CaError, caPaths, isCa, serialText } from './dir.js';
+import { initCa } from './init.js';
+import { issue, responderCert } from './issue.js';
+import type { KeyType } from './keys.js';
+import { indexSubject } from './name.js';
+import { buildPkcs12 } from './pkcs12.js';
+import { DEFAULT_MQ_NAMES, checkOcspAuthentication, mqclientIni, qmIni, qmMqsc, type OcspAuthentication } from './mq.js';
+
+/** One CA of the lab and the responder that answers for it. All paths are absolute. */
+export interface LabCa {
+  name: 'qm-ca' | 'client-ca';
+  dir: string;
+  cacert: string;
+  cakey: string;
+  index: string;
+  opensslCnf: string;
+  responder: {
+    /** URL in the AIA of the certificates this CA issued (and in the QM's AUTHINFO for client-ca). */
+    url: string;
+    host: string;
+    port: number;
+    /** Delegated OCSP signer (id-kp-OCSPSigning + ocsp-nocheck), issued by this CA. */
+    signerCert: string;
+    signerKey: string;
+    signerSerial: string;
+  };
+}
+
+/** An end-entity certificate of the lab, with every copy of it. */
+export interface LabCert {
+  name: 'qm' | 'client';
+  ca: LabCa['name'];
+  /** Serial as in index.txt: pass it to revoke/restore. */
+  serial: string;
+  /** Subject as index.txt writes it. */
+  subject: string;
+  cert: string;
+  /** Unencrypted PKCS#8 PEM, mode 0600. */
+  key: string;
+  /** Certificate followed by its CA certificate. */
+  chain: string;
+  /** Key, certificate, its CA and the peer's CA, protected with `LabManifest.p12Password`. */
+  p12: string;
+  /** Certificate label (PKCS#12 friendlyName, MQ CERTLABL). */
+  label: string;
+  ocspUrl: string;
+}
+
+/** Files for a real queue manager container and MQ client (see ca/README.md). */
+export interface LabMq {
+  qmgr: string;
+  channel: string;
+  authinfo: string;
+  namelist: string;
+  ocspAuthentication: OcspAuthentication;
+  /** Mount this directory at /etc/mqm in the icr.io/ibm-messaging/mq container. */
+  etcMqm: string;
+  mqsc: string;
+  ini: string;
+  /** pki/keys/<label> with tls.key, tls.crt, ca.crt. */
+  qmKeyDir: string;
+  /** pki/trust/<n> folders, each with tls.crt. */
+  trustDirs: string[];
+  /** Client configuration: set MQCLNTCF to this file. */
+  mqclientIni: string;
+  /** Key repository named in mqclient.ini (the client's PKCS#12). */
+  clientKeyRepository: string;
+}
+
+export interface LabManifest {
+  version: 1;
+  createdAt: string;
+  /** Absolute lab directory when written; loadLab rebases paths when the lab has moved. */
+  dir: string;
+  keyType: KeyType;
+  p12Password: string;
+  cas: { qm: LabCa; client: LabCa };
+  certs: { qm: LabCert; client: LabCert };
+  mq: LabMq;
+}
+
+export interface LabOptions {
+  dir: string;
+  force?: boolean;
+  key?: KeyType;
+  /** Scheme and host of both responders (default http://127.0.0.1); ports below. */
+  ocspBaseUrl?: string;
+  qmOcspPort?: number;
+  clientOcspPort?: number;
+  /** Full responder URLs, overriding base URL and port. */
+  qmOcspUrl?: string;
+  clientOcspUrl?: string;
+  qmgr?: string;
+  p12Password?: string;
+  ocspAuthentication?: string;
+}
+
+export const LAB_DEFAULTS = { ocspBaseUrl: 'http://127.0.0.1', qmOcspPort: 2560, clientOcspPort: 2561, p12Password: 'ocsplab' } as const;
+const GENERATED = ['lab.json', 'qm-ca', 'client-ca', 'qm', 'client', 'mq', 'mqclient'];
+
+function responderUrl(full: string | undefined, base: string | undefined, port: number): string {
+  if (full) return full;
+  const b = (base ?? LAB_DEFAULTS.ocspBaseUrl).replace(/\/+$/, '');
+  if (/:\d+$/.test(b.replace(/^[a-z]+:\/\//i, ''))) throw new CaError(`--ocsp-base-url ${b} has a port; give scheme and host only, and the ports with --qm-ocsp-port / --client-ocsp-port`);
+  return `${b}:${port}`;
+}
+
+function hostPort(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
+}
+
+const manifestPath = (dir: string) => `${resolve(dir)}/lab.json`;
+
+/** Reads lab.json; when the directory was moved since, every path is rebased onto where it is now. */
+export function loadLab(dir: string): LabManifest {
+  const path = manifestPath(dir);
+  if (!existsSync(path)) throw new CaError(`${path} not found; create the lab with 'ocsplab ca lab ${dir}'`);
+  const text = readFileSync(path, 'utf8');
+  const lab = JSON.parse(text) as LabManifest;
+  if (lab.version !== 1) throw new CaError(`${path}: unsupported lab version ${String(lab.version)}`);
+  const here = resolve(dir);
+  if (lab.dir === here) return lab;
+  const moved = JSON.parse(text.split(JSON.stringify(lab.dir).slice(1, -1)).join(JSON.stringify(here).slice(1, -1))) as LabManifest;
+  moved.dir = here;
+  return moved;
+}
+
+async function ensureCa(dir: string, cn: string, keyType: KeyType, ocspUrl: string): Promise<void> {
+  if (isCa(dir)) return;
+  rmSync(dir, { recursive: true, force: true }); // a CA whose init was cut short: start it again
+  await initCa({ dir, subject: `/O=ocsplab lab/CN=${cn}`, key: keyType, ocspUrl });
+}
+
+async function ensureSigner(caDir: string): Promise<void> {
+  const out = `${caDir}/ocsp/responder`;
+  if (!existsSync(`${out}.pem`)) await responderCert({ dir: caDir, out });
+}
+
+async function ensureLeaf(caDir: string, out: string, cn: string, role: 'server' | 'client', ocspUrl: string): Promise<void> {
+  if (existsSync(`${out}.pem`) && existsSync(`${out}.key.pem`)) return;
+  rmSync(`${out}.pem`, { force: true });
+  rmSync(`${out}.key.pem`, { force: true });
+  const san = role === 'server' ? ['DNS:localhost', 'IP:127.0.0.1'] : undefined;
+  await issue({ dir: caDir, subject: `/O=ocsplab lab/CN=${cn}`, role, ocspUrl, san, out });
+}
+
+function certAt(path: string) {
+  return readCertificates(readFileSync(path))[0];
+}
+
+function writeIfMissing(path: string, content: string | Buffer, mode?: number): void {
+  if (!existsSync(path)) writeNewFile(path, content, mode);
+}
+
+function labCa(name: LabCa['name'], dir: string, url: string): LabCa {
+  const p = caPaths(dir);
+  const signer = certAt(`${p.dir}/ocsp/responder.pem`);
+  return {
+    name,
+    dir: p.dir,
+    cacert: p.cacert,
+    cakey: p.cakey,
+    index: p.index,
+    opensslCnf: p.cnf,
+    responder: {
+      url,
+      ...hostPort(url),
+      signerCert: `${p.dir}/ocsp/responder.pem`,
+      signerKey: `${p.dir}/ocsp/responder.key.pem`,
+      signerSerial: serialText(BigInt(`0x${signer.serial}`)),
+    },
+  };
+}
+
+async function labCert(name: LabCert['name'], ca: LabCa, peer: LabCa, out: string, label: string, password: string): Promise<LabCert> {
+  const certPem = readFileSync(`${out}.pem`, 'latin1');
+  const cert = readCertificates(certPem)[0];
+  const caPem = readFileSync(ca.cacert, 'latin1');
+  writeIfMissing(`${out}-chain.pem`, certPem + caPem);
+  if (!existsSync(`${out}.p12`)) {
+    const key = createPrivateKey(readFileSync(`${out}.key.pem`, 'latin1'));
+    const cas = [readCertificates(caPem)[0].der, certAt(peer.cacert).der];
+    writeNewFile(`${out}.p12`, await buildPkcs12({ key, cert: cert.der, cas, password, friendlyName: label }), 0o600);
+  }
+  return {
+    name,
+    ca: ca.name,
+    serial: serialText(BigInt(`0x${cert.serial}`)),
+    subject: indexSubject(cert.subjectDer),
+    cert: `${out}.pem`,
+    key: `${out}.key.pem`,
+    chain: `${out}-chain.pem`,
+    p12: `${out}.p12`,
+    label,
+    ocspUrl: ca.responder.url,
+  };
+}
+
+function writeMq(dir: string, lab: Omit<LabManifest, 'mq'>, auth: OcspAuthentication, qmgr: string): LabMq {
+  const n = { ...DEFAULT_MQ_NAMES, qmgr };
+  const etc = `${dir}/mq/etc-mqm`;
+  const keyDir = `${etc}/pki/keys/${n.qmLabel}`;
+  const trustDirs = [`${etc}/pki/trust/0`, `${etc}/pki/trust/1`];
+  for (const d of [keyDir, ...trustDirs, `${dir}/mqclient`]) mkdirSync(d, { recursive: true });
+  // The container runs as another user (mqm, uid 1001) than the one writing the lab, so this copy of
+  // the QM's lab-only key is world-readable; the original stays 0600.
+  writeNewFile(`${keyDir}/tls.key`, readFileSync(lab.certs.qm.key), 0o644);
+  writeNewFile(`${keyDir}/tls.crt`, readFileSync(lab.certs.qm.cert));
+  writeNewFile(`${keyDir}/ca.crt`, readFileSync(lab.cas.qm.cacert));
+  // The QM must trust the client's CA to accept its certificate; its own CA completes the chain.
+  writeNewFile(`${trustDirs[0]}/tls.crt`, readFileSync(lab.cas.client.cacert));
+  writeNewFile(`${trustDirs[1]}/tls.crt`, readFileSync(lab.cas.qm.cacert));
+  const mqsc = `${etc}/20-ocsplab.mqsc`;
+  const ini = `${etc}/20-ocsplab.ini`;
+  writeNewFile(mqsc, qmMqsc(n, lab.cas.client.responder.url));
+  writeNewFile(ini, qmIni(auth));
+  const clientIni = `${dir}/mqclient/mqclient.ini`;
+  writeNewFile(clientIni, mqclientIni({ auth, keyRepository: lab.certs.client.p12, label: lab.certs.client.label, p12Password: lab.p12Password }));
+  return {
+    qmgr: n.qmgr,
+    channel: n.channel,
+    authinfo: n.authinfo,
+    namelist: n.namelist,
+    ocspAuthentication: auth,
+    etcMqm: etc,
+    mqsc,
+    ini,
+    qmKeyDir: keyDir,
+    trustDirs,
+    mqclientIni: clientIni,
+    clientKeyRepository: lab.certs.client.p12,
+  };
+}
+
+export interface LabResult {
+  lab: LabManifest;
+  manifestPath: string;
+  /** False when an existing lab was kept as it was. */
+  created: boolean;
+}
+
+export async function createLab(o: LabOptions): Promise<LabResult> {
+  const dir = resolve(o.dir);
+  const qmUrl = responderUrl(o.qmOcspUrl, o.ocspBaseUrl, o.qmOcspPort ?? LAB_DEFAULTS.qmOcspPort);
+  const clientUrl = responderUrl(o.clientOcspUrl, o.ocspBaseUrl, o.clientOcspPort ?? LAB_DEFAULTS.clientOcspPort);
+  if (qmUrl === clientUrl) throw new CaError(`both responders would be at ${qmUrl}; give them different ports or URLs`);
+  const auth = checkOcspAuthentication(o.ocspAuthentication);
+  if (o.force) for (const f of GENERATED) rmSync(`${dir}/${f}`, { recursive: true, force: true });
+  if (existsSync(manifestPath(dir))) {
+    const lab = loadLab(dir);
+    if (lab.cas.qm.responder.url !== qmUrl || lab.cas.client.responder.url !== clientUrl)
+      throw new CaError(`the lab in ${dir} uses responders ${lab.cas.qm.responder.url} and ${lab.cas.client.responder.url}; rerun with --force to regenerate it for ${qmUrl} and ${clientUrl}`);
+    return { lab, manifestPath: manifestPath(dir), created: false };
+  }
+  const keyType = o.key ?? 'rsa2048';
+  const password = o.p12Password ?? LAB_DEFAULTS.p12Password;
+  const qmgr = o.qmgr ?? DEFAULT_MQ_NAMES.qmgr;
+  const qmCaDir = `${dir}/qm-ca`;
+  const clientCaDir = `${dir}/client-ca`;
+  mkdirSync(dir, { recursive: true });
+  // Independent steps run together: key generation is most of the time and uses the thread pool.
+  await Promise.all([ensureCa(qmCaDir, 'ocsplab QM CA', keyType, qmUrl), ensureCa(clientCaDir, 'ocsplab client CA', keyType, clientUrl)]);
+  await Promise.all([
+    ensureSigner(qmCaDir),
+    ensureSigner(clientCaDir),
+    ensureLeaf(qmCaDir, `${dir}/qm/qm`, qmgr, 'server', qmUrl),
+    ensureLeaf(clientCaDir, `${dir}/client/client`, 'mqclient', 'client', clientUrl),
+  ]);
+  const cas = { qm: labCa('qm-ca', qmCaDir, qmUrl), client: labCa('client-ca', clientCaDir, clientUrl) };
+  const [qm, client] = await Promise.all([
+    labCert('qm', cas.qm, cas.client, `${dir}/qm/qm`, DEFAULT_MQ_NAMES.qmLabel, password),
+    labCert('client', cas.client, cas.qm, `${dir}/client/client`, DEFAULT_MQ_NAMES.clientLabel, password),
+  ]);
+  const base = { version: 1 as const, createdAt: new Date().toISOString(), dir, keyType, p12Password: password, cas, certs: { qm, client } };
+  const lab: LabManifest = { ...base, mq: writeMq(dir, base, auth, qmgr) };
+  writeNewFile(manifestPath(dir), JSON.stringify(lab, null, 2) + '\n');
+  return { lab, manifestPath: manifestPath(dir), created: true };
+}
