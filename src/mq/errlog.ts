@@ -139,7 +139,8 @@ export function formatEntry(w: LogWrite): string {
       `Program(${w.program ?? (w.qmgr !== undefined ? 'amqrmppa' : 'ocsplab')})`,
     head2,
     head3,
-    `${w.messageId}${def.severity}: ${fillTemplate(def.title, ins)}`,
+    // MQ wraps long titles too (seed 001 shows one broken before the host insert).
+    ...wrapText(`${w.messageId}${def.severity}: ${fillTemplate(def.title, ins)}`),
     '',
     'EXPLANATION:',
     ...wrapText(fillTemplate(def.explanation, ins)),

@@ -27,13 +27,37 @@ function row(text: string): string {
   return `| ${text.padEnd(LOG_WIDTH - 4)} |`;
 }
 
+/** Cuts a value into pieces of at most `room` characters, at a space (dropped) or after a comma
+ *  (kept), so the parser can join them back exactly; only an unbroken run is cut mid-word. */
+function pieces(value: string, first: number, room: number): string[] {
+  const out: string[] = [];
+  let rest = value;
+  let width = first;
+  while (rest.length > width) {
+    const window = rest.slice(0, width + 1);
+    const sp = window.lastIndexOf(' ');
+    const comma = window.lastIndexOf(',', width - 1);
+    if (sp > 0 && sp >= comma) {
+      out.push(rest.slice(0, sp));
+      rest = rest.slice(sp + 1);
+    } else if (comma > 0) {
+      out.push(rest.slice(0, comma + 1));
+      rest = rest.slice(comma + 1);
+    } else {
+      out.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    }
+    width = room;
+  }
+  out.push(rest);
+  return out;
+}
+
 /** One labelled field, continued on further rows when long (as MQ does for DNs). */
 function field(label: string, value: string): string[] {
-  const room = LOG_WIDTH - 4 - LABEL_WIDTH - 3;
-  const first = value.slice(0, room);
-  const rows = [row(`${label.padEnd(LABEL_WIDTH)} :- ${first}`)];
-  for (let i = room; i < value.length; i += LOG_WIDTH - 4) rows.push(row(value.slice(i, i + LOG_WIDTH - 4)));
-  return rows;
+  const inner = LOG_WIDTH - 4;
+  const [first = '', ...more] = pieces(value, inner - LABEL_WIDTH - 4, inner);
+  return [row(`${label.padEnd(LABEL_WIDTH)} :- ${first}`), ...more.map(row)];
 }
 
 export function formatFfst(f: FfstWrite): string {

@@ -133,7 +133,7 @@ function readBody(e: MqLogEntry, body: string): void {
   }
   if (!e.channel) setIf(e, 'channel', /\bchannel(?: is)?\s+'([^']*)'/i.exec(flat)?.[1]);
   if (e.remoteHost === undefined) {
-    const h = /(?:remote host is|to host|on host)\s+'([^']*)'/i.exec(flat)?.[1];
+    const h = /\bhost(?: is)?\s+'([^']*)'/i.exec(flat)?.[1];
     if (h !== undefined) e.remoteHost = h;
   }
   setIf(e, 'certificateDetails', /details of the certificate[^']*?\bare\s*'(.*?)'\s*(?:\.|$| )/i.exec(flat)?.[1]);

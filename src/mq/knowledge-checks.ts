@@ -1,0 +1,67 @@
+// What an MQ administrator should check next, keyed so that outcome rows can cite them and
+// `ocsplab explain` can print them. Concrete MQ settings and commands, not general advice.
+
+export const CHECKS = {
+  'client-ocsp-url':
+    "Client side: the responder for the queue manager's CA must answer from the client host. It " +
+    'comes from MQAIR.OCSPResponderURL (needs MQAIR_VERSION_2, MQSCO.AuthInfoRecCount 1, ' +
+    "MQCNO_VERSION_4) or, with OCSPCheckExtensions=YES, from the AIA URL in the QM's certificate.",
+  'qm-ocsp-url':
+    "Queue manager side: the responder for the client's CA must answer from the QM host: " +
+    'DISPLAY AUTHINFO(*) AUTHTYPE(OCSP) OCSPURL, the namelist in DISPLAY QMGR SSLCRLNL, or the ' +
+    "AIA URL in the client's certificate when OCSPCheckExtensions=YES.",
+  'http-proxy':
+    'If the responder is only reachable through a proxy: SSLHTTPProxyName in the SSL stanza ' +
+    '(qm.ini or mqclient.ini), or MQSSLPROXY on a client.',
+  'ocsp-timeout':
+    'A firewalled responder makes the checker wait for its timeout before giving up (about 21 s ' +
+    'in seed 003) while a stopped one is refused at once: a slow failure points at a firewall.',
+  'responder-knows-cert':
+    "The responder must know the certificate: an 'unknown' answer (wrong index, wrong CA, serial " +
+    'not issued by it) counts as undetermined, not as good.',
+  'responder-signer':
+    'The OCSP response must be signed by the CA itself or by a delegated OCSP signing certificate ' +
+    'that CA issued, and that CA must be in the checking side\'s key repository.',
+  'ocsp-policy-client':
+    'OCSPAuthentication in the SSL stanza of mqclient.ini: REQUIRED (the default) rejects an ' +
+    'undetermined status, WARN logs and continues, OPTIONAL continues silently.',
+  'ocsp-policy-qm':
+    'OCSPAuthentication in the SSL stanza of qm.ini: REQUIRED (the default) rejects an ' +
+    'undetermined status, WARN continues with a Channel SSL Warning event, OPTIONAL continues.',
+  'channel-events':
+    'With WARN, watch SYSTEM.ADMIN.CHANNEL.EVENT for MQRC_CHANNEL_SSL_WARNING (2552) with ' +
+    'ReasonQualifier MQRQ_SSL_UNKNOWN_REVOCATION.',
+  'revoked-cert':
+    'The certificate really is revoked (check the CA database, e.g. index.txt); issue a new one, ' +
+    'add it to the key repository under the expected label and REFRESH SECURITY TYPE(SSL).',
+  sslcauth:
+    'SSLCAUTH on the SVRCONN/RCVR channel: REQUIRED demands a client certificate; OPTIONAL only ' +
+    'means none is required, a certificate that is sent anyway must still validate (a Java/WAS ' +
+    'client sends its default certificate unless its client certificate alias is set to none).',
+  'signer-chain':
+    "The partner's signer chain (root and intermediates) must be in this side's key repository " +
+    '(runmqakm -cert -add ... -label ...; runmqakm -cert -list), then REFRESH SECURITY TYPE(SSL).',
+  'cert-label':
+    'The certificate label: CERTLABL on the QM or channel, CertificateLabel in mqclient.ini or ' +
+    'MQSCO, else ibmwebspheremq<qmgr or user> in lower case; list the repository to compare.',
+  cipherspec:
+    'SSLCIPH must agree on both channel definitions (or use ANY_TLS12_OR_HIGHER), and the ' +
+    "certificate's key type must suit it (RSA CipherSpec with an RSA key, ECDSA with an EC key).",
+  'server-connection-parms':
+    'MQSERVER or ServerConnectionParms in mqclient.ini override the CCDT and cannot carry ' +
+    'SSLCIPH; unset them. In a CCDT the first channel for the queue manager wins: check with ' +
+    'DISPLAY CHSTATUS which channel was used.',
+  'key-repository':
+    'Client key repository: MQSSLKEYR (wins over SSLKeyRepository in mqclient.ini), path ' +
+    'without .kdb, stash file present, readable by the application user.',
+  'java-keystore':
+    "Java client: the personal certificate must be in the keystore (not the truststore) under " +
+    'the configured alias; the truststore needs the queue manager\'s CA.',
+  'refresh-security':
+    'After changing the key repository or SSL attributes run REFRESH SECURITY TYPE(SSL) (it ends ' +
+    'running TLS channels) or restart the queue manager.',
+  'partner-log':
+    "Read the other side's AMQERR01.LOG at the same time: the side that rejected logs the reason.",
+} as const;
+
+export type CheckId = keyof typeof CHECKS;

@@ -1,0 +1,153 @@
+// matchRows: which outcome rows a set of parsed log entries is consistent with, best first.
+// Evidence for a row: a message id expected on the side that logged it, the same validation
+// error, the same certificate-details form, the client's reason code, the FFST probe. Evidence
+// against: a message the row says that side does not write, a different validation error or RC.
+// A row that expects a message on a side we have a log from, and the log lacks it, loses a little.
+// Entries whose side is unknown count for whichever side fits the row better. Ties go to the
+// better-sourced row (seen > doc > inferred), so a seed row outranks the general rule it sits in.
+
+import type { MqLogEntry, Side } from './errlog.js';
+import { isMessageId } from './catalog.js';
+import {
+  CLIENT_TYPES,
+  OUTCOME_ROWS,
+  SOURCE_RANK,
+  clientView,
+  specificity,
+  type ClientType,
+  type DetailsForm,
+  type ExpectedMessage,
+  type OutcomeRow,
+} from './outcomes.js';
+
+export interface RowMatch {
+  row: OutcomeRow;
+  /** The client type under which the row fits best. */
+  clientType: ClientType;
+  score: number;
+  evidence: string[];
+  conflicts: string[];
+}
+
+export function detailsForm(details: string): DetailsForm {
+  if (/GSKVALMethod|\[Class=\]/.test(details)) return 'gskit-cert';
+  if (/alert bad certificate/i.test(details)) return 'openssl-alert-bad-certificate';
+  if (/was revoked by/i.test(details)) return 'openssl-revoked-by-url';
+  return 'openssl-dn';
+}
+
+interface Tally {
+  score: number;
+  evidence: string[];
+  conflicts: string[];
+}
+
+/** Scores one observed message against one side's expected messages. */
+function scoreMessage(e: MqLogEntry, expected: ExpectedMessage[], side: Side): Tally {
+  const t: Tally = { score: 0, evidence: [], conflicts: [] };
+  const want = expected.find((x) => x.id === e.messageId);
+  if (!want) {
+    if (e.messageId && isMessageId(e.messageId)) {
+      t.score -= 2;
+      t.conflicts.push(`${e.messageId} is not what the ${side} logs in this case`);
+    }
+    return t;
+  }
+  t.score += e.kind === 'ffst' ? 1 : 3;
+  t.evidence.push(`${side} ${e.messageId}`);
+  if (e.validationError !== undefined && want.validationError !== undefined) {
+    if (e.validationError === want.validationError) {
+      t.score += 4;
+      t.evidence.push(`validation error ${e.validationError}`);
+    } else {
+      t.score -= 4;
+      t.conflicts.push(`validation error ${e.validationError}, this case gives ${want.validationError}`);
+    }
+  }
+  if (e.certificateDetails && want.details) {
+    const form = detailsForm(e.certificateDetails);
+    if (form === want.details) {
+      t.score += 1;
+      t.evidence.push(`certificate details in ${form} form`);
+    } else t.score -= 1;
+  }
+  if (e.probeId && want.ffst) {
+    if (e.probeId === want.ffst.probeId) {
+      t.score += 2;
+      t.evidence.push(`FFST probe ${e.probeId}`);
+    }
+  }
+  if (e.cause && want.cause && e.cause.toLowerCase() === want.cause.toLowerCase()) {
+    t.score += 1;
+    t.evidence.push(`cause '${e.cause}'`);
+  }
+  return t;
+}
+
+function scoreRow(row: OutcomeRow, clientType: ClientType, entries: MqLogEntry[]): RowMatch {
+  const view = clientView(row, clientType);
+  const expected: Record<Side, ExpectedMessage[]> = { client: view.log.messages, qm: row.outcome.qm.messages };
+  const total: Tally = { score: 0, evidence: [], conflicts: [] };
+  const add = (t: Tally) => {
+    total.score += t.score;
+    total.evidence.push(...t.evidence);
+    total.conflicts.push(...t.conflicts);
+  };
+  const seenKeys = new Set<string>();
+  const observedOn: Record<Side, Set<string>> = { client: new Set(), qm: new Set() };
+  const sidesWithLogs = new Set<Side>();
+  for (const e of entries) {
+    if (e.kind === 'reason' || (e.kind === 'java' && e.reasonCode !== undefined)) {
+      const key = `rc:${e.reasonCode}`;
+      if (!seenKeys.has(key)) {
+        seenKeys.add(key);
+        add(scoreReason(row, view.rc, e.reasonCode!));
+      }
+    }
+    if (!e.messageId) continue;
+    const key = `${e.kind === 'ffst' ? 'ffst' : 'msg'}:${e.side ?? '?'}:${e.messageId}:${e.validationError ?? ''}`;
+    if (seenKeys.has(key)) continue;
+    seenKeys.add(key);
+    const sides: Side[] = e.side ? [e.side] : ['client', 'qm'];
+    const best = sides
+      .map((s) => ({ s, t: scoreMessage(e, expected[s], s) }))
+      .sort((a, b) => b.t.score - a.t.score)[0]!;
+    add(best.t);
+    if (e.side) sidesWithLogs.add(e.side);
+    if (best.t.score > 0) observedOn[best.s].add(e.messageId);
+  }
+  for (const s of sidesWithLogs) {
+    for (const x of expected[s]) {
+      if (!observedOn[s].has(x.id)) {
+        total.score -= 1;
+        total.conflicts.push(`the ${s} log lacks ${x.id}`);
+      }
+    }
+  }
+  return { row, clientType, ...total };
+}
+
+function scoreReason(row: OutcomeRow, rc: number, observed: number): Tally {
+  if (observed === 2552) {
+    return row.outcome.events.some((e) => e.reason === 2552)
+      ? { score: 3, evidence: ['Channel SSL Warning event 2552'], conflicts: [] }
+      : { score: -1, evidence: [], conflicts: ['2552 is raised only under WARN'] };
+  }
+  if (observed === rc) return { score: 2, evidence: [`reason code ${rc}`], conflicts: [] };
+  return { score: -2, evidence: [], conflicts: [`reason code ${observed}, this case gives ${rc}`] };
+}
+
+/** Rows consistent with the entries, best first; empty when nothing MQ-TLS related was found. */
+export function matchRows(entries: MqLogEntry[], rows: readonly OutcomeRow[] = OUTCOME_ROWS): RowMatch[] {
+  const out: RowMatch[] = [];
+  for (const row of rows) {
+    const best = CLIENT_TYPES.map((ct) => scoreRow(row, ct, entries)).sort((a, b) => b.score - a.score)[0]!;
+    if (best.score > 0 && best.evidence.length > 0) out.push(best);
+  }
+  return out.sort(
+    (a, b) =>
+      b.score - a.score ||
+      SOURCE_RANK[b.row.source.kind] - SOURCE_RANK[a.row.source.kind] ||
+      specificity(b.row) - specificity(a.row),
+  );
+}

@@ -1,0 +1,57 @@
+// Turns an expected message from the outcome table into concrete inserts, so that the emulator
+// writes (and tests reproduce) certificate details in the form the logging library would use:
+// GSKit's [Class=]... record, OpenSSL's /C=.../CN=... DN, its 'was revoked by AUTHINFO URL' text,
+// or the received-alert text.
+
+import type { MessageInserts } from './catalog.js';
+import type { DetailsForm, ExpectedMessage } from './outcomes.js';
+
+export interface PeerCertificate {
+  /** Subject and issuer in RFC 4514 order as GSKit prints them: CN=...,O=...,C=... */
+  subject: string;
+  issuer: string;
+  /** Serial as hex, e.g. '01'. */
+  serial: string;
+}
+
+export interface RenderContext {
+  channel?: string;
+  host?: string;
+  peer?: PeerCertificate;
+  /** OCSP URL the checker used (AUTHINFO OCSPURL or MQAIR OCSPResponderURL). */
+  ocspUrl?: string;
+  cipherSpec?: string;
+}
+
+/** CN=a,O=b,C=c -> /C=c/O=b/CN=a, the order OpenSSL's one-line form prints. */
+export function opensslDn(dn: string): string {
+  const parts = dn.split(/,(?=\s*[A-Za-z]+=)/).map((p) => p.trim());
+  return '/' + parts.reverse().join('/');
+}
+
+export function detailsText(form: DetailsForm, ctx: RenderContext): string {
+  const peer = ctx.peer ?? { subject: 'CN=unknown', issuer: 'CN=unknown', serial: '00' };
+  switch (form) {
+    case 'gskit-cert':
+      return `[Class=]GSKVALMethod::X509[Issuer=]${peer.issuer}[#=]${peer.serial}[Subject=]${peer.subject}`;
+    case 'openssl-dn':
+      return opensslDn(peer.subject);
+    case 'openssl-revoked-by-url':
+      return `Certificate ${opensslDn(peer.subject)} was revoked by AUTHINFO URL ${ctx.ocspUrl ?? ''}`;
+    case 'openssl-alert-bad-certificate':
+      return 'sslv3 alert bad certificate';
+  }
+}
+
+export function insertsFor(msg: ExpectedMessage, ctx: RenderContext): MessageInserts {
+  const ins: MessageInserts = {};
+  if (ctx.channel !== undefined) ins.channel = ctx.channel;
+  if (ctx.host !== undefined) ins.host = ctx.host;
+  if (ctx.cipherSpec !== undefined) ins.cipherSpec = ctx.cipherSpec;
+  if (msg.validationError !== undefined) ins.validationError = msg.validationError;
+  if (msg.details) ins.details = detailsText(msg.details, ctx);
+  else if (ctx.peer) ins.details = detailsText('gskit-cert', ctx);
+  if (msg.cipherError) ins.cipherError = msg.cipherError;
+  if (msg.cause) ins.cause = msg.cause;
+  return ins;
+}
