@@ -84,7 +84,7 @@ function scoreMessage(e: MqLogEntry, expected: ExpectedMessage[], side: Side): T
   return t;
 }
 
-function scoreRow(row: OutcomeRow, clientType: ClientType, entries: MqLogEntry[]): RowMatch {
+function scoreRow(row: OutcomeRow, clientType: ClientType, entries: MqLogEntry[], logsFrom: Side[]): RowMatch {
   const view = clientView(row, clientType);
   const expected: Record<Side, ExpectedMessage[]> = { client: view.log.messages, qm: row.outcome.qm.messages };
   const total: Tally = { score: 0, evidence: [], conflicts: [] };
@@ -95,7 +95,7 @@ function scoreRow(row: OutcomeRow, clientType: ClientType, entries: MqLogEntry[]
   };
   const seenKeys = new Set<string>();
   const observedOn: Record<Side, Set<string>> = { client: new Set(), qm: new Set() };
-  const sidesWithLogs = new Set<Side>();
+  const sidesWithLogs = new Set<Side>(logsFrom);
   for (const e of entries) {
     if (e.kind === 'reason' || (e.kind === 'java' && e.reasonCode !== undefined)) {
       const key = `rc:${e.reasonCode}`;
@@ -137,11 +137,19 @@ function scoreReason(row: OutcomeRow, rc: number, observed: number): Tally {
   return { score: -2, evidence: [], conflicts: [`reason code ${observed}, this case gives ${rc}`] };
 }
 
+export interface MatchOptions {
+  rows?: readonly OutcomeRow[];
+  /** Sides whose whole log was given, even if it came out empty: an empty QM log then counts
+   *  against rows that expect the QM to write something (seed 003 row 2 vs a label typo). */
+  logsFrom?: Side[];
+}
+
 /** Rows consistent with the entries, best first; empty when nothing MQ-TLS related was found. */
-export function matchRows(entries: MqLogEntry[], rows: readonly OutcomeRow[] = OUTCOME_ROWS): RowMatch[] {
+export function matchRows(entries: MqLogEntry[], options: MatchOptions = {}): RowMatch[] {
   const out: RowMatch[] = [];
-  for (const row of rows) {
-    const best = CLIENT_TYPES.map((ct) => scoreRow(row, ct, entries)).sort((a, b) => b.score - a.score)[0]!;
+  for (const row of options.rows ?? OUTCOME_ROWS) {
+    const best = CLIENT_TYPES.map((ct) => scoreRow(row, ct, entries, options.logsFrom ?? []))
+      .sort((a, b) => b.score - a.score)[0]!;
     if (best.score > 0 && best.evidence.length > 0) out.push(best);
   }
   return out.sort(
