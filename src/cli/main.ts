@@ -4,6 +4,7 @@
 
 const COMMANDS: Record<string, { load: () => Promise<{ main(argv: string[]): Promise<number> }>; help: string }> = {
   ocsp: { load: () => import('./ocsp.js'), help: 'run the OCSP responder (openssl ocsp responder flags accepted)' },
+  ctl: { load: () => import('./ctl.js'), help: 'switch a running responder\'s modes (down, blackhole, bad-signature, ...)' },
   ca: { load: () => import('./ca.js'), help: 'lab CA tool: init, issue, revoke, restore, list, status, lab' },
   demo: { load: () => import('./demo.js'), help: 'generate a demo CA and serve it (no arguments needed)' },
 };

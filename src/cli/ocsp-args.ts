@@ -21,6 +21,8 @@ export interface OcspCliConfig {
   adminHost?: string;
   adminToken?: string;
   logLevel: string;
+  /** openssl -badsig: start in the bad-signature mode. */
+  badsig: boolean;
   /** Notes about flags accepted but meaningless here, printed once. */
   notes: string[];
 }
@@ -74,7 +76,7 @@ const NOTES: Record<string, string> = {
   text: '-text: responses are not printed; each request is logged as one line instead',
   resp_text: '-resp_text: responses are not printed; each request is logged as one line instead',
   out: '-out: logs go to standard output; redirect it instead',
-  badsig: '-badsig: use the bad-signature fault mode (admin API) for a switchable equivalent; applied to every CA now',
+  badsig: '-badsig: started in the bad-signature mode for every CA; switch it at run time with ocsplab ctl',
 };
 
 export const OCSP_USAGE = `usage: ocsplab ocsp -index index.txt -CA cacert.pem [-rsigner cert] [-rkey key] -port N [options]
@@ -231,6 +233,7 @@ export function parseOcspArgs(argv: string[]): OcspCliConfig & { help: boolean }
     adminHost: str('admin-host') ?? file.adminHost,
     adminToken: str('admin-token') ?? file.adminToken,
     logLevel: str('log-level') ?? 'info',
+    badsig: Boolean(global.badsig),
     notes: [...notes],
     help: Boolean(global.help),
   };

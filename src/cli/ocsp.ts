@@ -1,6 +1,6 @@
 // `ocsplab ocsp`: the responder, started the way `openssl ocsp` is.
 
-import { Responder } from '../responder/responder.js';
+import { ALL, Responder } from '../responder/responder.js';
 import { OCSP_USAGE, parseOcspArgs } from './ocsp-args.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -26,7 +26,11 @@ export async function main(argv: string[]): Promise<number> {
       nrequest: cfg.nrequest,
       serverLimits: cfg.timeoutSec ? { requestTimeoutMs: cfg.timeoutSec * 1000 } : undefined,
       logger: { level: cfg.logLevel },
+      adminPort: cfg.adminPort,
+      adminHost: cfg.adminHost,
+      adminToken: cfg.adminToken,
     });
+    if (cfg.badsig) await responder.setMode(ALL, 'bad-signature');
     await responder.start();
   } catch (e) {
     process.stderr.write(`ocsplab ocsp: ${(e as Error).message}\n`);
@@ -36,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ocsp: serving ${ca.name} (${ca.store.path}, ${ca.store.current().db.size} entries)\n`);
   }
   for (const l of responder.listeners) process.stderr.write(`ocsp: ${l.name === 'main' ? '' : `${l.name} `}listening on ${l.url}\n`);
+  if (responder.admin) process.stderr.write(`ocsp: admin API on ${responder.admin.url} (ocsplab ctl --admin ${responder.admin.url} status)\n`);
   process.stderr.write('ocsp: waiting for OCSP client connections...\n');
   const stop = () => void responder.close();
   process.once('SIGINT', stop);

@@ -103,7 +103,8 @@ export class CaSource implements StatusSource {
     if (nonce && t.nonce !== 'omit') {
       extensions.push(t.nonce === 'wrong' ? seq(oid(OID.ocspNonce), octetString(octetString(randomBytes(nonce.value.length)))) : nonce.extension);
     }
-    const signer = t.signer ?? (t.noCerts ? this.o.signerNoCerts : this.o.signer);
+    const own = t.noCerts ? this.o.signerNoCerts : this.o.signer;
+    const signer = t.signer ? t.signer(own) : own;
     const der = buildResponse(signer, { producedAt: thisUpdate, singles, extensions });
     return { kind: 'ocsp', der, status: 'successful', ca: this.name, answers, thisUpdate, nextUpdate, cacheable: !nonce };
   }

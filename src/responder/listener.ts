@@ -28,7 +28,13 @@ export class Listener {
   readonly app: FastifyInstance;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  /** Requests in flight per socket: a port going down lets these finish (they arrived while up). */
+  private readonly inFlight = new Map<Socket, number>();
+  /** Sockets left unanswered on purpose (blackhole), closed when the mode ends. */
+  private readonly hung = new Set<Socket>();
   private open = false;
+  /** Requests that reached the application, and responses fully handed to the kernel. */
+  readonly stats = { received: 0, answered: 0 };
   /** Port actually bound (resolved from 0 on first open, then kept so "up" reopens the same one). */
   port: number;
 
@@ -58,8 +64,35 @@ export class Listener {
     this.server.keepAliveTimeout = limits.keepAliveTimeoutMs;
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
+      s.once('close', () => {
+        this.sockets.delete(s);
+        this.inFlight.delete(s);
+        this.hung.delete(s);
+      });
     });
+    this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const s = req.socket;
+      this.stats.received++;
+      this.inFlight.set(s, (this.inFlight.get(s) ?? 0) + 1);
+      res.once('finish', () => this.stats.answered++);
+      res.once('close', () => {
+        const n = (this.inFlight.get(s) ?? 1) - 1;
+        if (n > 0) this.inFlight.set(s, n);
+        else this.inFlight.delete(s);
+        if (!this.open && n <= 0) s.destroy();
+      });
+    });
+  }
+
+  /** Remembers a socket whose request is left unanswered (blackhole). */
+  hang(s: Socket): void {
+    this.hung.add(s);
+  }
+
+  /** Ends every unanswered request: the blackhole is over. */
+  releaseHung(): void {
+    for (const s of this.hung) s.destroy();
+    this.hung.clear();
   }
 
   get isOpen(): boolean {
@@ -86,12 +119,16 @@ export class Listener {
     this.open = true;
   }
 
-  /** Closes the port and every connection on it, as a process exit would. */
+  /**
+   * Closes the port, so new connections are refused as if the process had stopped. Idle and
+   * blackholed connections close now; a request already being answered gets its answer first.
+   */
   async closePort(): Promise<void> {
     if (!this.open) return;
     this.open = false;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const s of this.sockets) s.destroy();
+    this.releaseHung();
+    for (const s of this.sockets) if (!this.inFlight.has(s)) s.destroy();
     await closed;
   }
 

@@ -15,7 +15,9 @@ export interface OcspRoutesOptions {
   source: StatusSource;
   limits: RequestLimits;
   /** Called once per answered request (counters, -nrequest). */
-  onAnswered?: (r: Reply, ms: number) => void;
+  onAnswered?: (r: Reply, modes: string[]) => void;
+  /** Called with the socket of a request left unanswered on purpose (blackhole). */
+  onHang?: (socket: import('node:net').Socket) => void;
 }
 
 const OCSP_RESPONSE = 'application/ocsp-response';
@@ -53,12 +55,13 @@ export async function ocspRoutes(app: FastifyInstance, o: OcspRoutesOptions): Pr
     const t0 = performance.now();
     let r: Reply;
     let note: string | undefined;
+    const modes: string[] = [];
     if (der === undefined || der.length === 0) {
       r = { kind: 'ocsp', der: ERROR_RESPONSES.malformedRequest, status: 'malformedRequest' };
       note = der === undefined ? 'GET path is not a base64 OCSP request' : 'empty body';
     } else {
       try {
-        r = await o.source.answer({ request: parseRequest(der, o.limits), now: new Date() });
+        r = await o.source.answer({ request: parseRequest(der, o.limits), now: new Date(), modes });
       } catch (e) {
         if (!(e instanceof MalformedRequest)) throw e;
         r = { kind: 'ocsp', der: ERROR_RESPONSES.malformedRequest, status: 'malformedRequest' };
@@ -66,10 +69,16 @@ export async function ocspRoutes(app: FastifyInstance, o: OcspRoutesOptions): Pr
       }
     }
     const ms = performance.now() - t0;
-    logLine(req, r, method, ms, note);
-    o.onAnswered?.(r, ms);
+    logLine(req, r, method, ms, modes, note);
+    o.onAnswered?.(r, modes);
     if (r.kind === 'hang') {
       res.hijack(); // never answer; the socket closes when the client or the listener gives up
+      o.onHang?.(req.raw.socket);
+      return;
+    }
+    if (r.kind === 'drop') {
+      res.hijack();
+      req.raw.socket.destroy();
       return;
     }
     if (r.kind === 'http') {
@@ -90,7 +99,7 @@ export async function ocspRoutes(app: FastifyInstance, o: OcspRoutesOptions): Pr
     return res.send(r.der);
   };
 
-  function logLine(req: FastifyRequest, r: Reply, method: string, ms: number, note?: string) {
+  function logLine(req: FastifyRequest, r: Reply, method: string, ms: number, modes: string[], note?: string) {
     const answers = r.kind === 'ocsp' ? r.answers : undefined;
     req.log.info(
       {
@@ -98,6 +107,7 @@ export async function ocspRoutes(app: FastifyInstance, o: OcspRoutesOptions): Pr
         ca: r.ca,
         serial: answers?.map((a) => a.serial).join(','),
         status: r.kind === 'ocsp' ? (answers?.map((a) => a.status).join(',') ?? r.status) : r.kind === 'http' ? `http ${r.code}` : 'no answer',
+        mode: modes.length ? modes.join(',') : undefined,
         cached: r.kind === 'ocsp' && r.cached ? true : undefined,
         ms: Math.round(ms * 1000) / 1000,
         note,

@@ -8,7 +8,10 @@ import { CacheSource, DEFAULT_CACHE, type CacheOptions } from './cache-source.js
 import { loadCa, type CaConfig, type LoadedCa } from './ca-loader.js';
 import { Listener, DEFAULT_SERVER_LIMITS, type ServerLimits } from './listener.js';
 import { ocspRoutes } from './ocsp-routes.js';
+import { adminRoutes } from './admin-routes.js';
 import { Router, type Route } from './router.js';
+import { FaultSource } from './fault-source.js';
+import { checkMode, formatMode, ModeError, type Mode } from './modes.js';
 import type { Reply, StatusSource } from './source.js';
 
 export interface ResponderOptions {
@@ -25,16 +28,34 @@ export interface ResponderOptions {
   nrequest?: number;
   /** fastify/pino logger options, or false for silence. */
   logger?: FastifyServerOptions['logger'];
+  /** Admin API port (0 picks one); none when undefined. */
+  adminPort?: number;
+  /** Admin API address; 127.0.0.1 unless told otherwise, and then a token is required. */
+  adminHost?: string;
+  adminToken?: string;
 }
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export interface Counters {
   requests: number;
+  /** By OCSP response status, or certificate status for successful answers, or hang/drop/http. */
   byStatus: Record<string, number>;
+  /** By mode that applied ("up" when none). */
+  byMode: Record<string, number>;
 }
+
+/** Target of a mode: a CA's name, or ALL for every listener and CA. */
+export const ALL = '*';
+
+const UP: Mode = { kind: 'up' };
 
 export class Responder {
   readonly listeners: Listener[] = [];
-  readonly counters: Counters = { requests: 0, byStatus: {} };
+  /** The admin API listener, when an admin port was asked for. */
+  admin?: Listener;
+  readonly counters: Counters = { requests: 0, byStatus: {}, byMode: {} };
+  private readonly modeMap = new Map<string, Mode>();
   private closing?: Promise<void>;
   /** Resolves when the responder stops by itself (-nrequest reached). */
   readonly done: Promise<void>;
@@ -59,11 +80,23 @@ export class Responder {
       if (names.has(c.name)) c.name = `${c.name}-${cas.indexOf(c) + 1}`;
       names.add(c.name);
     }
-    const routes: Route[] = cas.map((ca) => ({ ca: ca.source, source: o.cache === false ? ca.source : new CacheSource(ca.source, { ...DEFAULT_CACHE, ...o.cache }) }));
+    // Each CA's chain: faults → cache → index; the whole router sits under the listener-wide faults.
+    const routes: Route[] = [];
     const r = new Responder(cas, new Router(routes, o.unknownIssuer), o);
+    for (const ca of cas) {
+      const cached = o.cache === false ? ca.source : new CacheSource(ca.source, { ...DEFAULT_CACHE, ...o.cache });
+      routes.push({ ca: ca.source, source: new FaultSource(cached, () => r.mode(ca.name), ca.name) });
+    }
+    const top = new FaultSource(r.router, () => r.mode(ALL));
+    if (o.adminPort !== undefined) {
+      const adminHost = o.adminHost ?? '127.0.0.1';
+      if (!LOOPBACK.test(adminHost) && !o.adminToken) throw new Error(`admin API on ${adminHost} needs a token (--admin-token); it binds to 127.0.0.1 otherwise`);
+      r.admin = new Listener('admin', adminHost, o.adminPort, { ...DEFAULT_SERVER_LIMITS }, o.logger ?? false);
+      r.admin.app.register(adminRoutes, { responder: r, token: o.adminToken });
+    }
     const host = o.host ?? '127.0.0.1';
-    r.addListener('main', host, o.port, r.router);
-    for (const ca of cas) if (ca.config.port !== undefined) r.addListener(ca.name, host, ca.config.port, r.router);
+    r.addListener('main', host, o.port, top);
+    for (const ca of cas) if (ca.config.port !== undefined) r.addListener(ca.name, host, ca.config.port, top);
     const appLog = r.listeners[0].app.log;
     if (o.logger) {
       logger.info = (m) => appLog.info(m);
@@ -78,15 +111,73 @@ export class Responder {
     l.app.register(ocspRoutes, {
       source,
       limits: { ...DEFAULT_REQUEST_LIMITS, ...this.o.requestLimits },
-      onAnswered: (reply) => this.count(reply),
+      onAnswered: (reply, modes) => this.count(reply, modes),
+      onHang: (socket) => l.hang(socket),
     });
     this.listeners.push(l);
   }
 
-  private count(r: Reply): void {
+  /** The mode in force for a CA name or ALL. */
+  mode(target: string): Mode {
+    return this.modeMap.get(target) ?? UP;
+  }
+
+  /** Every target with its mode, ALL first. */
+  modes(): Array<{ target: string; mode: Mode; text: string }> {
+    return [ALL, ...this.cas.map((c) => c.name)].map((target) => ({ target, mode: this.mode(target), text: formatMode(this.mode(target)) }));
+  }
+
+  private checkTarget(target: string): string {
+    if (target === ALL || target === 'all') return ALL;
+    if (!this.cas.some((c) => c.name === target)) throw new ModeError(`no CA named "${target}" (served: ${this.cas.map((c) => c.name).join(', ')})`);
+    return target;
+  }
+
+  /**
+   * Sets a mode for a CA (by name) or for everything (ALL). "down" closes the affected ports so
+   * clients are refused; any other mode reopens them unless something else keeps them down.
+   */
+  async setMode(target: string, mode: Mode | string): Promise<Mode> {
+    const t = this.checkTarget(target);
+    const m = checkMode(mode);
+    const before = this.mode(t);
+    if (m.kind === 'up') this.modeMap.delete(t);
+    else this.modeMap.set(t, m);
+    for (const l of this.listeners) {
+      if (this.listenerDown(l)) await l.closePort();
+      else if (!this.closing) await l.openPort();
+    }
+    if (before.kind === 'blackhole' && m.kind !== 'blackhole') for (const l of this.listeners) l.releaseHung();
+    return m;
+  }
+
+  /**
+   * A port is closed when everything is down, when it is a CA's own port and that CA is down, or
+   * when it is the shared port and every CA on it is down (one CA served: its down closes the port).
+   */
+  private listenerDown(l: Listener): boolean {
+    if (this.mode(ALL).kind === 'down') return true;
+    if (l.name !== 'main') return this.mode(l.name).kind === 'down';
+    return this.cas.every((c) => this.mode(c.name).kind === 'down');
+  }
+
+  clearMode(target: string): Promise<Mode> {
+    return this.setMode(target, UP);
+  }
+
+  /** Re-reads a CA's index now; returns the error text when the file is bad. */
+  reload(target: string): string | undefined {
+    const t = this.checkTarget(target);
+    const errors = this.cas.filter((c) => t === ALL || c.name === t).map((c) => c.store.reload());
+    return errors.filter(Boolean).join('\n') || undefined;
+  }
+
+  private count(r: Reply, modes: string[]): void {
     this.counters.requests++;
-    const k = r.kind === 'ocsp' ? r.status : r.kind;
+    const k = r.kind === 'ocsp' ? (r.status === 'successful' && r.answers ? r.answers.map((a) => a.status).join(',') : r.status) : r.kind === 'http' ? `http-${r.code}` : r.kind;
     this.counters.byStatus[k] = (this.counters.byStatus[k] ?? 0) + 1;
+    const mk = modes.length ? modes.join(',') : 'up';
+    this.counters.byMode[mk] = (this.counters.byMode[mk] ?? 0) + 1;
     if (this.o.nrequest !== undefined && this.counters.requests >= this.o.nrequest) {
       // Let the reply go out before closing.
       setImmediate(() => void this.close());
@@ -95,6 +186,7 @@ export class Responder {
 
   async start(): Promise<this> {
     for (const l of this.listeners) await l.openPort();
+    await this.admin?.openPort();
     for (const ca of this.cas) ca.store.watch();
     return this;
   }
@@ -113,6 +205,7 @@ export class Responder {
   async close(): Promise<void> {
     this.closing ??= (async () => {
       for (const l of this.listeners) await l.dispose();
+      await this.admin?.dispose();
       for (const ca of this.cas) ca.store.close();
       this.resolveDone();
     })();

@@ -10,8 +10,8 @@ import type { ResponseStatusName } from '../ocsp/oids.js';
 export interface Tweaks {
   /** Answer this status for every certificate. */
   forceStatus?: CertStatus['kind'];
-  /** Sign with this signer instead of the CA's (wrong signer, corrupted signature). */
-  signer?: ResponseSigner;
+  /** Replaces the CA's signer (wrong signer, corrupted signature). */
+  signer?: (own: ResponseSigner) => ResponseSigner;
   /** Milliseconds added to thisUpdate/producedAt ("future"). */
   thisUpdateShift?: number;
   /** nextUpdate this many ms from now (negative: already past, "stale"). */
@@ -26,6 +26,8 @@ export interface Query {
   request: OcspRequest;
   now: Date;
   tweaks?: Tweaks;
+  /** Modes that applied on the way in, for logs and counters. */
+  modes?: string[];
 }
 
 /** What one certificate was answered with, for logs and counters. */
@@ -52,7 +54,9 @@ export type Reply =
   /** An HTTP answer that is not an OCSP response (fault modes: http-error, garbage, empty). */
   | { kind: 'http'; code: number; body: Buffer; ca?: string; note: string }
   /** Never answer; the connection stays open until the client gives up (blackhole). */
-  | { kind: 'hang'; ca?: string };
+  | { kind: 'hang'; ca?: string }
+  /** Close the connection without an answer (a CA taken down on a port it shares). */
+  | { kind: 'drop'; ca?: string };
 
 export interface StatusSource {
   answer(q: Query): Reply | Promise<Reply>;

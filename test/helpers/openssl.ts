@@ -154,10 +154,12 @@ export async function opensslQuery(o: {
   url: string;
   cafile: string;
   args?: string[];
+  /** openssl's -timeout; it keeps retrying a refused connection until this runs out. */
+  timeoutSec?: number;
 }): Promise<OcspResult> {
   const targetArgs = o.target.startsWith('0x') || /^\d+$/.test(o.target) ? ['-serial', o.target] : ['-cert', o.target];
   // The digest flag must come before -cert/-serial.
-  const r = await run('openssl', ['ocsp', '-issuer', o.issuer, ...(o.args ?? []), ...targetArgs, '-url', o.url, '-CAfile', o.cafile, '-timeout', '10']);
+  const r = await run('openssl', ['ocsp', '-issuer', o.issuer, ...(o.args ?? []), ...targetArgs, '-url', o.url, '-CAfile', o.cafile, '-timeout', String(o.timeoutSec ?? 10)]);
   const out = r.stdout + r.stderr;
   const m = /^[^\n:]+: (good|revoked|unknown)$/m.exec(out);
   return { ...r, verified: /Response verify OK/.test(out), status: m?.[1], reason: /Reason: (\S+)/.exec(out)?.[1] };

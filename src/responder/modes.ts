@@ -1,0 +1,89 @@
+// Responder modes for drills: the ways a real responder goes down or misbehaves, switchable at
+// run time (after Mozilla's and Chromium's OCSP test servers, which go far beyond openssl -badsig).
+
+export type ErrorStatusMode = 'tryLater' | 'internalError' | 'unauthorized' | 'sigRequired' | 'malformedRequest';
+export type ContentFault = 'bad-signature' | 'wrong-signer' | 'stale' | 'future' | 'no-nonce' | 'wrong-nonce' | 'no-certs' | 'wrong-serial';
+
+export type Mode =
+  | { kind: 'up' }
+  /** Port closed: connection refused. */
+  | { kind: 'down' }
+  /** Accepts TCP, never answers. */
+  | { kind: 'blackhole' }
+  | { kind: 'slow'; ms: number }
+  | { kind: 'http-error'; code: number }
+  /** 200 with bytes that are not DER. */
+  | { kind: 'garbage' }
+  /** 200 with an empty body. */
+  | { kind: 'empty' }
+  | { kind: ErrorStatusMode }
+  | { kind: 'status'; status: 'good' | 'revoked' | 'unknown' }
+  | { kind: ContentFault };
+
+export const ERROR_STATUS_MODES: readonly ErrorStatusMode[] = ['tryLater', 'internalError', 'unauthorized', 'sigRequired', 'malformedRequest'];
+export const CONTENT_FAULTS: readonly ContentFault[] = ['bad-signature', 'wrong-signer', 'stale', 'future', 'no-nonce', 'wrong-nonce', 'no-certs', 'wrong-serial'];
+const SIMPLE = ['up', 'down', 'blackhole', 'garbage', 'empty', ...ERROR_STATUS_MODES, ...CONTENT_FAULTS];
+
+export const MODE_HELP = `modes: up | down | blackhole | slow <ms> | http-error <code> | garbage | empty
+       | tryLater | internalError | unauthorized | sigRequired | malformedRequest
+       | status good|revoked|unknown
+       | bad-signature | wrong-signer | stale | future | no-nonce | wrong-nonce | no-certs | wrong-serial`;
+
+export class ModeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModeError';
+  }
+}
+
+/** True when `word` starts a mode (used by `ctl` to tell a CA name from a mode). */
+export function isModeWord(word: string): boolean {
+  return SIMPLE.includes(word) || ['slow', 'http-error', 'status'].includes(word);
+}
+
+/** Parses "down", "slow 500", "http-error 503", "status revoked" (also "slow=500"). */
+export function parseMode(text: string | string[]): Mode {
+  const words = (Array.isArray(text) ? text.join(' ') : text).trim().split(/[\s=]+/).filter(Boolean);
+  const [kind, arg, ...rest] = words;
+  if (!kind) throw new ModeError(`no mode given\n${MODE_HELP}`);
+  if (rest.length) throw new ModeError(`unexpected "${rest.join(' ')}" after mode ${kind}`);
+  const num = (what: string, min: number, max: number) => {
+    if (!arg || !/^\d+$/.test(arg) || Number(arg) < min || Number(arg) > max) throw new ModeError(`${kind} needs ${what} (${min}-${max})`);
+    return Number(arg);
+  };
+  switch (kind) {
+    case 'slow':
+      return { kind, ms: num('a delay in ms', 0, 3_600_000) };
+    case 'http-error':
+      return { kind, code: num('an HTTP status code', 400, 599) };
+    case 'status':
+      if (arg !== 'good' && arg !== 'revoked' && arg !== 'unknown') throw new ModeError('status needs good, revoked or unknown');
+      return { kind, status: arg };
+    default:
+      if (!SIMPLE.includes(kind)) throw new ModeError(`unknown mode "${kind}"\n${MODE_HELP}`);
+      if (arg !== undefined) throw new ModeError(`mode ${kind} takes no argument`);
+      return { kind } as Mode;
+  }
+}
+
+/** Validates a mode given as an object (admin API, drill files). */
+export function checkMode(m: unknown): Mode {
+  if (typeof m === 'string') return parseMode(m);
+  if (!m || typeof m !== 'object' || typeof (m as { kind?: unknown }).kind !== 'string') throw new ModeError('a mode is a string like "down" or an object with a kind');
+  const o = m as Record<string, unknown>;
+  const extra = o.kind === 'slow' ? o.ms : o.kind === 'http-error' ? o.code : o.kind === 'status' ? o.status : undefined;
+  return parseMode(extra === undefined ? String(o.kind) : `${String(o.kind)} ${String(extra)}`);
+}
+
+export function formatMode(m: Mode): string {
+  switch (m.kind) {
+    case 'slow':
+      return `slow ${m.ms}`;
+    case 'http-error':
+      return `http-error ${m.code}`;
+    case 'status':
+      return `status ${m.status}`;
+    default:
+      return m.kind;
+  }
+}
