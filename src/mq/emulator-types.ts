@@ -1,0 +1,91 @@
+// The MQ channel emulator's public shapes: what a queue manager and a client are configured with,
+// and what one connection attempt returns. The drill runner programs against these types only.
+
+import type { MqLogEntry } from './errlog.js';
+import type { ClientType, Policy, QmProfile, SslCAuth } from './outcomes.js';
+
+/** A key repository: own certificate (with its chain) and key, and the CA certificates trusted. */
+export interface KeyRepository {
+  /** PEM file of the personal certificate (may hold the chain after it); absent: none. */
+  cert?: string;
+  /** PEM private key for `cert`. */
+  key?: string;
+  /** Label of the personal certificate (MQ CERTLABL / client certificate label). */
+  label?: string;
+  /** PEM files of trusted CA certificates. */
+  trust: string[];
+}
+
+export interface QmConfig {
+  /** Queue manager name (QMgr(...) in log headers). */
+  qmgr: string;
+  /** SVRCONN channel name. */
+  channel: string;
+  /** distributed (GSKit numbers) or nonstop (OpenSSL numbers). */
+  profile: QmProfile;
+  sslcauth: SslCAuth;
+  /** SSLCIPH of the channel, e.g. TLS_AES_128_GCM_SHA256 or ANY_TLS12_OR_HIGHER. */
+  cipherSpec: string;
+  keyRepository: KeyRepository;
+  /** qm.ini SSL stanza OCSPAuthentication. */
+  ocspAuthentication: Policy;
+  /** AUTHINFO AUTHTYPE(OCSP) OCSPURL in the SSLCRLNL namelist; absent: none defined. */
+  authinfoOcspUrl?: string;
+  /** qm.ini OCSPCheckExtensions: use the certificate's AIA URL when no AUTHINFO applies. */
+  ocspCheckExtensions: boolean;
+  /** How long the QM waits for its OCSP responder (connect + answer). */
+  ocspTimeoutMs: number;
+  /** Directory that receives the QM's AMQERR01.LOG. */
+  errorDir: string;
+  /** Loopback address to listen on (default 127.0.0.1) and port (0: any). */
+  host?: string;
+  port?: number;
+}
+
+export interface ClientConfig {
+  type: ClientType;
+  /** Channel name asked for. */
+  channel: string;
+  /** SSLCIPH of the client channel definition; '' means none (seed 001's AMQ9641 case). */
+  cipherSpec: string;
+  keyRepository: KeyRepository;
+  /** Certificate label asked for (CERTLABL / MQSCO); a label not in the repository is seed 001's typo case. */
+  certLabel?: string;
+  /** mqclient.ini SSL stanza OCSPAuthentication. */
+  ocspAuthentication: Policy;
+  /** MQAIR OCSPResponderURL (MQAIR_VERSION_2); absent: none given. */
+  ocspResponderUrl?: string;
+  ocspCheckExtensions: boolean;
+  ocspTimeoutMs: number;
+  errorDir: string;
+}
+
+export type SideName = 'client' | 'qm';
+
+export interface SideResult {
+  side: SideName;
+  /** Entries written to this side's AMQERR01.LOG by this connection attempt, in order. */
+  entries: MqLogEntry[];
+  messageIds: string[];
+  validationErrors: number[];
+  logFile: string;
+  /** What this side found about the peer's certificate (from the wire), for reports. */
+  observed?: string;
+  /** The OCSP answer this side fetched and verified, when it asked. */
+  ocsp?: { url: string; outcome: string; detail?: string; ms: number };
+}
+
+export interface ConnectResult {
+  /** MQCONNX reason code: 0 on success. */
+  rc: number;
+  channelStarted: boolean;
+  client: SideResult;
+  qm: SideResult;
+  /** Channel events put by the QM, e.g. {reason: 2552, qualifier: 'MQRQ_SSL_UNKNOWN_REVOCATION'}. */
+  events: Array<{ reason: number; qualifier?: string; queue: string }>;
+  /** The outcome-table row that settled it. */
+  rowId: string;
+  /** True when the outcome rests on an inferred row. */
+  inferred: boolean;
+  elapsedMs: number;
+}
