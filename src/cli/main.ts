@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { load: () => Promise<{ main(argv: string[]): Pro
   ctl: { load: () => import('./ctl.js'), help: 'switch a running responder\'s modes (down, blackhole, bad-signature, ...)' },
   ca: { load: () => import('./ca.js'), help: 'lab CA tool: init, issue, revoke, restore, list, status, lab' },
   demo: { load: () => import('./demo.js'), help: 'generate a demo CA and serve it (no arguments needed)' },
+  explain: { load: () => import('./explain.js'), help: 'explain MQ TLS/OCSP errors from AMQERR01.LOG, FFST, Java chains or reason codes' },
 };
 
 function usage(): string {
@@ -16,6 +17,11 @@ function usage(): string {
 
 async function run(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '__worker') {
+    // A responder worker process started by `ocsplab ocsp --workers N` (responder/cluster.ts).
+    (await import('../responder/cluster.js')).runWorker();
+    return new Promise(() => undefined);
+  }
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     process.stdout.write(usage());
     return cmd ? 0 : 2;

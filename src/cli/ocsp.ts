@@ -1,6 +1,8 @@
 // `ocsplab ocsp`: the responder, started the way `openssl ocsp` is.
 
-import { ALL, Responder } from '../responder/responder.js';
+import { availableParallelism } from 'node:os';
+import { ALL, Responder, type ResponderOptions } from '../responder/responder.js';
+import { ClusterPrimary } from '../responder/cluster.js';
 import { OCSP_USAGE, parseOcspArgs } from './ocsp-args.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -16,20 +18,24 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   for (const n of cfg.notes) process.stderr.write(`note: ${n}\n`);
+  const options: ResponderOptions = {
+    cas: cfg.cas,
+    host: cfg.host,
+    port: cfg.port,
+    unknownIssuer: cfg.unknownIssuer,
+    nrequest: cfg.nrequest,
+    serverLimits: cfg.timeoutSec ? { requestTimeoutMs: cfg.timeoutSec * 1000 } : undefined,
+    logger: { level: cfg.logLevel },
+    adminPort: cfg.adminPort,
+    adminHost: cfg.adminHost,
+    adminToken: cfg.adminToken,
+  };
+  // -nrequest counts one process's requests, as openssl's does.
+  const workers = cfg.nrequest !== undefined ? 1 : (cfg.workers ?? availableParallelism());
+  if (workers > 1) return runCluster(options, workers, cfg.badsig);
   let responder: Responder;
   try {
-    responder = await Responder.create({
-      cas: cfg.cas,
-      host: cfg.host,
-      port: cfg.port,
-      unknownIssuer: cfg.unknownIssuer,
-      nrequest: cfg.nrequest,
-      serverLimits: cfg.timeoutSec ? { requestTimeoutMs: cfg.timeoutSec * 1000 } : undefined,
-      logger: { level: cfg.logLevel },
-      adminPort: cfg.adminPort,
-      adminHost: cfg.adminHost,
-      adminToken: cfg.adminToken,
-    });
+    responder = await Responder.create(options);
     if (cfg.badsig) await responder.setMode(ALL, 'bad-signature');
     await responder.start();
   } catch (e) {
@@ -46,5 +52,26 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await responder.done;
+  return 0;
+}
+
+async function runCluster(options: ResponderOptions, workers: number, badsig: boolean): Promise<number> {
+  let primary: ClusterPrimary;
+  try {
+    primary = await ClusterPrimary.start(options, workers, process.argv[1]);
+    if (badsig) await primary.setMode(ALL, 'bad-signature');
+  } catch (e) {
+    process.stderr.write(`ocsplab ocsp: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const st = await primary.state();
+  for (const ca of st.cas) process.stderr.write(`ocsp: serving ${ca.name} (${ca.index}, ${ca.entries} entries)\n`);
+  process.stderr.write(`ocsp: ${workers} workers listening on http://${options.host}:${primary.port}\n`);
+  if (primary.admin) process.stderr.write(`ocsp: admin API on ${primary.admin.url} (ocsplab ctl --admin ${primary.admin.url} status)\n`);
+  process.stderr.write('ocsp: waiting for OCSP client connections...\n');
+  const stop = () => void primary.close();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await primary.done;
   return 0;
 }

@@ -4,10 +4,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ModeError } from './modes.js';
-import type { Responder } from './responder.js';
+import type { ResponderControl } from './control.js';
 
 export interface AdminOptions {
-  responder: Responder;
+  control: ResponderControl;
   /** When set, every /api request needs `Authorization: Bearer <token>`. */
   token?: string;
 }
@@ -19,7 +19,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 export async function adminRoutes(app: FastifyInstance, o: AdminOptions): Promise<void> {
-  const r = o.responder;
+  const c = o.control;
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.addHook('onRequest', async (req, res) => {
     if (o.token && req.url.startsWith('/api') && !tokenMatches(req.headers.authorization, o.token)) {
@@ -31,38 +31,23 @@ export async function adminRoutes(app: FastifyInstance, o: AdminOptions): Promis
     return res.code((e as { statusCode?: number }).statusCode ?? 500).send({ error: (e as Error).message });
   });
 
-  const state = () => ({
-    modes: r.modes().map((m) => ({ target: m.target, mode: m.text })),
-    cas: r.cas.map((c) => {
-      const snap = c.store.current();
-      return {
-        name: c.name,
-        mode: r.mode(c.name),
-        index: c.store.path,
-        entries: snap.db.size,
-        generation: snap.generation,
-        urls: r.listeners.filter((l) => l.name === 'main' || l.name === c.name).map((l) => ({ url: l.url, open: l.isOpen })),
-      };
-    }),
-  });
-
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/api/cas', async () => state());
-  app.get('/api/modes', async () => state().modes);
+  app.get('/api/cas', () => c.state());
+  app.get('/api/modes', async () => (await c.state()).modes);
   // Body: {"mode": "slow 500"} or {"kind": "slow", "ms": 500} or text/plain "slow 500".
   app.put<{ Params: { target: string }; Body: unknown }>('/api/modes/:target', async (req) => {
     const b = req.body as Record<string, unknown> | string | undefined;
     const mode = typeof b === 'string' ? b : b && typeof b === 'object' && 'mode' in b ? b.mode : b;
-    const m = await r.setMode(decodeURIComponent(req.params.target), mode as never);
-    return { target: req.params.target, mode: m, modes: state().modes };
+    const m = await c.setMode(decodeURIComponent(req.params.target), mode as never);
+    return { target: req.params.target, mode: m, modes: (await c.state()).modes };
   });
   app.delete<{ Params: { target: string } }>('/api/modes/:target', async (req) => {
-    await r.clearMode(decodeURIComponent(req.params.target));
-    return { target: req.params.target, modes: state().modes };
+    await c.clearMode(decodeURIComponent(req.params.target));
+    return { target: req.params.target, modes: (await c.state()).modes };
   });
   app.post<{ Params: { target: string } }>('/api/reload/:target', async (req, res) => {
-    const err = r.reload(decodeURIComponent(req.params.target));
-    return err ? res.code(409).send({ error: err }) : { reloaded: req.params.target, cas: state().cas };
+    const err = await c.reload(decodeURIComponent(req.params.target));
+    return err ? res.code(409).send({ error: err }) : { reloaded: req.params.target, cas: (await c.state()).cas };
   });
-  app.get('/api/counters', async () => r.counters);
+  app.get('/api/counters', () => c.counters());
 }

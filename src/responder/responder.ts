@@ -13,6 +13,7 @@ import { Router, type Route } from './router.js';
 import { FaultSource } from './fault-source.js';
 import { checkMode, formatMode, ModeError, type Mode } from './modes.js';
 import type { Reply, StatusSource } from './source.js';
+import type { ControlState, Counters, ResponderControl } from './control.js';
 
 export interface ResponderOptions {
   cas: CaConfig[];
@@ -37,13 +38,7 @@ export interface ResponderOptions {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-export interface Counters {
-  requests: number;
-  /** By OCSP response status, or certificate status for successful answers, or hang/drop/http. */
-  byStatus: Record<string, number>;
-  /** By mode that applied ("up" when none). */
-  byMode: Record<string, number>;
-}
+export type { Counters } from './control.js';
 
 /** Target of a mode: a CA's name, or ALL for every listener and CA. */
 export const ALL = '*';
@@ -92,7 +87,7 @@ export class Responder {
       const adminHost = o.adminHost ?? '127.0.0.1';
       if (!LOOPBACK.test(adminHost) && !o.adminToken) throw new Error(`admin API on ${adminHost} needs a token (--admin-token); it binds to 127.0.0.1 otherwise`);
       r.admin = new Listener('admin', adminHost, o.adminPort, { ...DEFAULT_SERVER_LIMITS }, o.logger ?? false);
-      r.admin.app.register(adminRoutes, { responder: r, token: o.adminToken });
+      r.admin.app.register(adminRoutes, { control: r.control(), token: o.adminToken });
     }
     const host = o.host ?? '127.0.0.1';
     r.addListener('main', host, o.port, top);
@@ -155,6 +150,35 @@ export class Responder {
    * A port is closed when everything is down, when it is a CA's own port and that CA is down, or
    * when it is the shared port and every CA on it is down (one CA served: its down closes the port).
    */
+  /** This responder as the admin API sees it. */
+  control(): ResponderControl {
+    return {
+      state: async () => this.state(),
+      setMode: (t, m) => this.setMode(t, m),
+      clearMode: (t) => this.clearMode(t),
+      reload: async (t) => this.reload(t),
+      counters: async () => this.counters,
+    };
+  }
+
+  state(): ControlState {
+    return {
+      modes: this.modes().map((m) => ({ target: m.target, mode: m.text })),
+      workers: 1,
+      cas: this.cas.map((c) => {
+        const snap = c.store.current();
+        return {
+          name: c.name,
+          mode: formatMode(this.mode(c.name)),
+          index: c.store.path,
+          entries: snap.db.size,
+          generation: snap.generation,
+          urls: this.listeners.filter((l) => l.name === 'main' || l.name === c.name).map((l) => ({ url: l.url, open: l.isOpen })),
+        };
+      }),
+    };
+  }
+
   private listenerDown(l: Listener): boolean {
     if (this.mode(ALL).kind === 'down') return true;
     if (l.name !== 'main') return this.mode(l.name).kind === 'down';

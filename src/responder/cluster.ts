@@ -1,0 +1,185 @@
+// Several worker processes on one port (node:cluster), so signing uses every core. The primary
+// holds no CA state: it starts the workers, restarts one that dies, and serves the admin API by
+// asking every worker (a mode is set in all of them before the API answers).
+
+import cluster, { type Worker } from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { Listener, DEFAULT_SERVER_LIMITS } from './listener.js';
+import { adminRoutes } from './admin-routes.js';
+import { addCounters, type ControlState, type Counters, type ResponderControl } from './control.js';
+import { checkMode, type Mode } from './modes.js';
+import { Responder, ALL, type ResponderOptions } from './responder.js';
+import { isEncryptedPem, promptPassphrase, resolvePassSource } from '../crypto/keys.js';
+
+type Call = { t: 'call'; id: number; op: 'state' | 'setMode' | 'clearMode' | 'reload' | 'counters'; args: unknown[] };
+type ToWorker = { t: 'start'; options: ResponderOptions } | Call;
+type FromWorker = { t: 'listening' } | { t: 'ready'; port: number } | { t: 'failed'; message: string } | { t: 'result'; id: number; value?: unknown; error?: string };
+
+/** Turns every pass phrase source into the pass phrase itself, asking once on the terminal if needed. */
+async function resolvePassins(o: ResponderOptions): Promise<ResponderOptions> {
+  const cas = [];
+  for (const ca of o.cas) {
+    const keyPath = ca.rkey ?? ca.rsigner ?? ca.ca;
+    let pem = '';
+    try {
+      pem = readFileSync(keyPath, 'latin1');
+    } catch {
+      /* the worker reports the unreadable file */
+    }
+    if (!isEncryptedPem(pem)) {
+      cas.push(ca);
+      continue;
+    }
+    const pass = ca.passin !== undefined ? await resolvePassSource(ca.passin) : await promptPassphrase(`Enter pass phrase for ${keyPath}:`);
+    cas.push({ ...ca, passin: `pass:${pass}` });
+  }
+  return { ...o, cas };
+}
+
+/** Runs in a worker: waits for its options, serves, answers the primary's calls. */
+export function runWorker(): void {
+  let responder: Responder | undefined;
+  const send = (m: FromWorker) => process.send?.(m);
+  process.on('message', async (m: ToWorker) => {
+    if (m.t === 'start') {
+      try {
+        responder = await Responder.create(m.options);
+        await responder.start();
+        send({ t: 'ready', port: responder.port });
+      } catch (e) {
+        send({ t: 'failed', message: (e as Error).message });
+        process.exit(1);
+      }
+      return;
+    }
+    if (m.t === 'call' && responder) {
+      const c = responder.control();
+      try {
+        const value = await (c[m.op] as (...a: unknown[]) => Promise<unknown>)(...m.args);
+        send({ t: 'result', id: m.id, value });
+      } catch (e) {
+        send({ t: 'result', id: m.id, error: (e as Error).message });
+      }
+    }
+  });
+  // Messages sent before this listener existed would be lost: say when to send the options.
+  send({ t: 'listening' });
+  const stop = () => void responder?.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+export class ClusterPrimary implements ResponderControl {
+  private readonly workers = new Set<Worker>();
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly modes = new Map<string, Mode>();
+  private nextId = 1;
+  private stopping = false;
+  admin?: Listener;
+  port = 0;
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+
+  private constructor(
+    private readonly options: ResponderOptions,
+    private readonly count: number,
+  ) {
+    this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  static async start(o: ResponderOptions, count: number, script: string): Promise<ClusterPrimary> {
+    cluster.setupPrimary({ exec: script, args: ['__worker'] });
+    const options = await resolvePassins({ ...o, adminPort: undefined });
+    const p = new ClusterPrimary(options, count);
+    await Promise.all(Array.from({ length: count }, () => p.fork()));
+    if (o.adminPort !== undefined) {
+      p.admin = new Listener('admin', o.adminHost ?? '127.0.0.1', o.adminPort, DEFAULT_SERVER_LIMITS, o.logger ?? false);
+      p.admin.app.register(adminRoutes, { control: p, token: o.adminToken });
+      await p.admin.openPort();
+    }
+    return p;
+  }
+
+  private fork(): Promise<void> {
+    const w = cluster.fork();
+    this.workers.add(w);
+    return new Promise((resolve, reject) => {
+      w.on('message', (m: FromWorker) => {
+        if (m.t === 'listening') w.send({ t: 'start', options: this.options } satisfies ToWorker);
+        else if (m.t === 'ready') {
+          this.port = m.port;
+          resolve();
+        } else if (m.t === 'failed') reject(new Error(m.message));
+        else if (m.t === 'result') {
+          const p = this.pending.get(m.id);
+          this.pending.delete(m.id);
+          if (m.error !== undefined) p?.reject(new Error(m.error));
+          else p?.resolve(m.value);
+        }
+      });
+      w.on('exit', () => {
+        this.workers.delete(w);
+        if (this.stopping) {
+          if (this.workers.size === 0) this.resolveDone();
+          return;
+        }
+        // A worker that died is replaced, with the modes in force.
+        process.stderr.write(`ocsp: worker ${w.process.pid} exited; starting another\n`);
+        void this.fork().then(() => this.replayModes(), (e: Error) => process.stderr.write(`ocsp: ${e.message}\n`));
+      });
+    });
+  }
+
+  private async replayModes(): Promise<void> {
+    for (const [target, mode] of this.modes) await this.broadcast('setMode', [target, mode]);
+  }
+
+  private call(w: Worker, op: Call['op'], args: unknown[]): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.send({ t: 'call', id, op, args } satisfies ToWorker);
+    });
+  }
+
+  private broadcast(op: Call['op'], args: unknown[]): Promise<unknown[]> {
+    return Promise.all([...this.workers].map((w) => this.call(w, op, args)));
+  }
+
+  async state(): Promise<ControlState> {
+    const s = (await this.call([...this.workers][0], 'state', [])) as ControlState;
+    return { ...s, workers: this.workers.size };
+  }
+
+  async setMode(target: string, mode: Mode | string): Promise<Mode> {
+    const m = checkMode(mode);
+    const [applied] = (await this.broadcast('setMode', [target, m])) as Mode[];
+    const key = target === 'all' ? ALL : target;
+    if (m.kind === 'up') this.modes.delete(key);
+    else this.modes.set(key, m);
+    return applied;
+  }
+
+  clearMode(target: string): Promise<Mode> {
+    return this.setMode(target, 'up');
+  }
+
+  async reload(target: string): Promise<string | undefined> {
+    const errors = (await this.broadcast('reload', [target])) as Array<string | undefined>;
+    return errors.find(Boolean);
+  }
+
+  async counters(): Promise<Counters> {
+    const all = (await this.broadcast('counters', [])) as Counters[];
+    return all.reduce(addCounters, { requests: 0, byStatus: {}, byMode: {} });
+  }
+
+  async close(): Promise<void> {
+    if (this.stopping) return this.done;
+    this.stopping = true;
+    await this.admin?.dispose();
+    for (const w of this.workers) w.process.kill('SIGTERM');
+    if (this.workers.size === 0) this.resolveDone();
+    return this.done;
+  }
+}
