@@ -2,27 +2,15 @@
 // responder signing with the delegated signer is trusted by a client holding only cacert.pem.
 
 import t, { type Test as Tap } from 'tap';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createLab, loadLab, restore, revoke, type LabCa, type LabManifest } from '../src/ca/index.js';
+import { opensslResponder as spawnResponder } from './helpers/openssl-responder.js';
 import { cli, expectOk, freePort, openssl, opensslQuery, tempDir } from './helpers/ca-tools.js';
 
 /** openssl's responder for one CA, signing with the lab's delegated signer; answers `n` requests. */
-async function opensslResponder(t: Tap, ca: LabCa, n: number): Promise<string> {
-  const port = await freePort();
-  const p = spawn('openssl', ['ocsp', '-index', ca.index, '-CA', ca.cacert, '-rsigner', ca.responder.signerCert, '-rkey', ca.responder.signerKey, '-port', String(port), '-nrequest', String(n)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(() => p.kill());
-  await new Promise<void>((res, rej) => {
-    const onData = (b: Buffer) => /waiting for OCSP client connections/i.test(String(b)) && res();
-    p.stdout.on('data', onData);
-    p.stderr.on('data', onData);
-    p.once('exit', (c) => rej(new Error(`openssl ocsp exited ${c}`)));
-  });
-  return `http://127.0.0.1:${port}`;
+function opensslResponder(t: Tap, ca: LabCa, n: number): Promise<string> {
+  return spawnResponder(t, ['-index', ca.index, '-CA', ca.cacert, '-rsigner', ca.responder.signerCert, '-rkey', ca.responder.signerKey], n);
 }
-
 
 t.test('lab: both CAs, certificates, signers, copies and lab.json in well under 2 s (RSA-2048)', async (t) => {
   const dir = `${tempDir(t)}/lab`;
