@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { load: () => Promise<{ main(argv: string[]): Pro
   ca: { load: () => import('./ca.js'), help: 'lab CA tool: init, issue, revoke, restore, list, status, lab' },
   demo: { load: () => import('./demo.js'), help: 'generate a demo CA and serve it (no arguments needed)' },
   explain: { load: () => import('./explain.js'), help: 'explain MQ TLS/OCSP errors from AMQERR01.LOG, FFST, Java chains or reason codes' },
+  explain: { load: () => import('./explain.js'), help: 'explain MQ TLS/OCSP errors from AMQERR01.LOG, FFST, Java chains or reason codes' },
 };
 
 function usage(): string {

@@ -245,7 +245,9 @@ function javaEntries(text: string): { entries: MqLogEntry[]; rest: string } {
 function reasonEntries(text: string, bare: boolean): MqLogEntry[] {
   const found: MqLogEntry[] = [];
   const add = (code: number, offset: number, raw: string, extra: Partial<MqLogEntry> = {}) => {
-    if (found.some((f) => f.reasonCode === code)) return;
+    // One entry per code, except that a tool line with its own timestamp is a separate attempt
+    // (seed 003 pastes five MQCONNX runs into one text; `explain` splits attempts by time).
+    if (found.some((f) => f.reasonCode === code && (extra.time === undefined || f.time === extra.time))) return;
     found.push({ kind: 'reason', reasonCode: code, offset, raw, ...extra });
   };
   const tool =

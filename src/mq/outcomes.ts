@@ -190,6 +190,8 @@ const CAUSES: ReadonlyArray<{ cause: UndeterminedCause; word: string; plain: str
   { cause: 'b', word: 'unknown', plain: "gets 'unknown' from the responder", checks: ['responder-knows-cert'] },
   { cause: 'c', word: 'badsig', plain: "cannot verify the response's signature", checks: ['responder-signer'] },
 ];
+/** AMQ9716/AMQ9717's causes in plain words, for `explain` to list when a log cannot tell them apart. */
+export const UNDETERMINED_CAUSES: ReadonlyArray<{ cause: UndeterminedCause; plain: string; checks: readonly CheckId[] }> = CAUSES;
 const undetermined = (c: UndeterminedCause): CertObservation => `undetermined-${c}`;
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,307 @@
+// `ocsplab explain`, the pure part: error-log text in, a structured diagnosis out. It reads with the
+// shared parser, ranks with the shared outcome table (matchRows), and adds only what a reader needs
+// on top: plain words per entry, which side wrote it, grouping into connection attempts, narrowing
+// to rows that fit both sides' logs, and AMQ9716's causes listed as alternatives (the log text
+// cannot tell them apart, so picking one would be a guess presented as fact).
+
+import { parseErrlog, type MqLogEntry, type Side } from './errlog.js';
+import { MESSAGES, isMessageId } from './catalog.js';
+import { CHECKS, type CheckId } from './knowledge-checks.js';
+import {
+  UNDETERMINED_CAUSES,
+  clientView,
+  matchRows,
+  rowById,
+  type ClientType,
+  type OutcomeRow,
+  type RowMatch,
+  type Source,
+  type UndeterminedCause,
+} from './outcomes.js';
+import { correlate, groupIncidents, inheritTimes, type Correlation, type Placed } from './explain-correlate.js';
+import { entryWords, isKnownEntry } from './explain-words.js';
+
+export interface ExplainInput {
+  text: string;
+  /** The side the user said the text comes from (--qm / --client / --side). */
+  side?: Side;
+  /** File name, for the report. */
+  name?: string;
+}
+
+/** How the side of an entry was established: shown by the text, given by the user, implied by
+ *  the message (only a QM writes it), or only a reading of the best-fitting row. */
+export type SideBasis = 'log header' | 'java chain' | 'given' | 'message' | 'best row';
+
+export interface ExplainedEntry {
+  input: number;
+  name?: string;
+  kind: MqLogEntry['kind'];
+  side?: Side;
+  sideBasis?: SideBasis;
+  time?: string;
+  channel?: string;
+  messageId?: string;
+  reasonCode?: number;
+  validationError?: number;
+  certificateDetails?: string;
+  probeId?: string;
+  text?: string;
+  cause?: string;
+  known: boolean;
+  meaning: string;
+  checking?: string;
+  validation?: string;
+}
+
+export interface RankedRow {
+  id: string;
+  title: string;
+  source: Source['kind'];
+  sourceText: string;
+  score: number;
+  /** Same score as the best row: the logs cannot tell this row from it. */
+  tiedWithBest: boolean;
+  clientType: ClientType;
+  evidence: string[];
+  conflicts: string[];
+  checks: CheckId[];
+}
+
+export interface CauseAlternatives {
+  side: Side;
+  causes: Array<{ cause: UndeterminedCause; plain: string; rows: string[] }>;
+  /** Rows that also log AMQ9716 on this side without a revocation cause (seed 001's label typo). */
+  otherReadings: Array<{ id: string; title: string }>;
+  note: string;
+}
+
+export interface Incident {
+  /** Indexes into Diagnosis.entries. */
+  entries: number[];
+  start?: string;
+  end?: string;
+  summary: string;
+  rows: RankedRow[];
+  alternatives?: CauseAlternatives;
+  correlation?: Correlation;
+  checks: Array<{ id: CheckId; text: string }>;
+  notes: string[];
+}
+
+export interface Diagnosis {
+  /** True when anything MQ-TLS related was recognised. */
+  found: boolean;
+  entries: ExplainedEntry[];
+  incidents: Incident[];
+  notes: string[];
+}
+
+export const NOTHING_FOUND = 'nothing MQ-TLS related found';
+
+export function sourceText(s: Source): string {
+  if (s.kind === 'seen') return `seen: seed ${s.seed}, ${s.where}`;
+  if (s.kind === 'doc') return `doc: ${s.page}`;
+  return `inferred: ${s.why}`;
+}
+
+/** The side the text itself shows, or the user gave, or the message implies. */
+function placeEntry(e: MqLogEntry, input: ExplainInput): { side?: Side; basis?: SideBasis } {
+  if (e.side) return { side: e.side, basis: e.kind === 'java' ? 'java chain' : 'log header' };
+  if (input.side) return { side: input.side, basis: 'given' };
+  if (e.messageId && isMessageId(e.messageId)) {
+    const w = MESSAGES[e.messageId].writers;
+    if (w.every((x) => x === 'qm')) return { side: 'qm', basis: 'message' };
+    if (w.every((x) => x === 'java')) return { side: 'client', basis: 'message' };
+  }
+  return {};
+}
+
+function expectsOn(row: OutcomeRow, clientType: ClientType, side: Side) {
+  return side === 'qm' ? row.outcome.qm.messages : clientView(row, clientType).log.messages;
+}
+
+function rank(m: RowMatch, best: number): RankedRow {
+  return {
+    id: m.row.id,
+    title: m.row.title,
+    source: m.row.source.kind,
+    sourceText: sourceText(m.row.source),
+    score: m.score,
+    tiedWithBest: m.score === best,
+    clientType: m.clientType,
+    evidence: m.evidence,
+    conflicts: m.conflicts,
+    checks: m.row.checks,
+  };
+}
+
+/** AMQ9716 on a side: every ranked row that logs it there, by cause. */
+function causeAlternatives(placed: Placed[], matches: RowMatch[]): CauseAlternatives | undefined {
+  const hit = placed.find((p) => p.entry.messageId === 'AMQ9716' && p.side);
+  if (!hit) return undefined;
+  const side = hit.side!;
+  const causes = UNDETERMINED_CAUSES.map((c) => ({ cause: c.cause, plain: c.plain, rows: [] as string[] }));
+  const otherReadings: CauseAlternatives['otherReadings'] = [];
+  for (const m of matches) {
+    const x = expectsOn(m.row, m.clientType, side).find((e) => e.id === 'AMQ9716');
+    if (!x) continue;
+    const slot = causes.find((c) => c.cause === x.reason);
+    if (slot) slot.rows.push(m.row.id);
+    else otherReadings.push({ id: m.row.id, title: m.row.title });
+  }
+  const who = side === 'qm' ? 'The queue manager' : 'The client';
+  const note =
+    `${who} could not establish the revocation status of ${side === 'qm' ? "the client's" : "the queue manager's"} ` +
+    'certificate. AMQ9716 gives three possible causes and its text does not say which one applied; ' +
+    'check each (a slow failure, about 20 s, points at (a) with a firewalled responder).' +
+    (otherReadings.length ? ' It is also logged for reasons that are not about revocation at all (see other readings).' : '');
+  return { side, causes, otherReadings, note };
+}
+
+function checksOf(rows: RankedRow[], alt: CauseAlternatives | undefined, matches: RowMatch[]): Incident['checks'] {
+  const ids = new Set<CheckId>();
+  for (const r of rows.filter((r) => r.tiedWithBest)) r.checks.forEach((c) => ids.add(c));
+  if (alt) {
+    // Every cause stays open, so each cause's checks belong on the list.
+    const listed = new Set([...alt.causes.flatMap((c) => c.rows), ...alt.otherReadings.map((o) => o.id)]);
+    for (const m of matches) if (listed.has(m.row.id)) m.row.checks.forEach((c) => ids.add(c));
+  }
+  // When several cases fit, the partner's log is the quickest way to tell them apart.
+  const ordered = rows.filter((r) => r.tiedWithBest).length > 1 && ids.delete('partner-log') ? ['partner-log' as const, ...ids] : [...ids];
+  return ordered.map((id) => ({ id, text: CHECKS[id] }));
+}
+
+/** Rows that describe the same failure (a seen row and the general rule it sits in) count once
+ *  when deciding whether the logs point at one case. */
+function caseKey(row: OutcomeRow): string {
+  const w = row.when;
+  const l = (x: readonly string[] | undefined) => (x ? [...x].sort().join(',') : '*');
+  return [w.stage, w.tlsFailure ?? '', l(w.clientObserved), l(w.qmObserved), l(w.sslcauth)].join('|');
+}
+
+function summarise(rows: RankedRow[], alt: CauseAlternatives | undefined): string {
+  const top = rows[0];
+  if (!top) return 'No case in the outcome table fits these entries; ocsplab does not guess beyond it.';
+  const tied = rows.filter((r) => r.tiedWithBest);
+  const cases = new Set(tied.map((r) => caseKey(rowById(r.id)!)));
+  if (cases.size > 1) {
+    const names = tied.slice(0, 3).map((r) => r.title);
+    return (
+      `${cases.size} different cases fit these entries equally well, so ocsplab does not pick one: ` +
+      `${names.join(' / ')}${tied.length > 3 ? ' / ...' : ''}. The other side's log usually settles it.`
+    );
+  }
+  let s = `${top.title} [${top.source}]`;
+  if (alt) {
+    const others = alt.causes.filter((c) => c.rows.length && !c.rows.includes(top.id));
+    if (others.length) s += `; AMQ9716 cannot tell this from: ${others.map((c) => `(${c.cause}) ${c.plain}`).join(', ')}`;
+    if (alt.otherReadings.some((o) => o.id !== top.id)) s += '; or from a problem that is not about revocation (below)';
+  }
+  return s;
+}
+
+/** An entry whose side no text or option showed goes on the side where the best row expects it,
+ *  marked 'best row' so the report does not present it as read from the log. */
+function placeByRow(group: Placed[], top: RowMatch | undefined, basis: Map<Placed, SideBasis | undefined>): void {
+  if (!top) return;
+  const fits = (id: string, s: Side) => expectsOn(top.row, top.clientType, s).some((x) => x.id === id);
+  for (const p of group) {
+    const id = p.entry.messageId;
+    if (p.side || !id || fits(id, 'qm') === fits(id, 'client')) continue;
+    p.side = fits(id, 'qm') ? 'qm' : 'client';
+    basis.set(p, 'best row');
+  }
+}
+
+function diagnoseIncident(
+  group: Placed[],
+  logsFrom: Side[],
+  index: Map<Placed, number>,
+  basis: Map<Placed, SideBasis | undefined>,
+): Incident {
+  const entries = group.map((p) => (p.side ? { ...p.entry, side: p.side } : p.entry));
+  const notes: string[] = [];
+  let matches = matchRows(entries, { logsFrom });
+  const correlation = correlate(group);
+  if (correlation?.correlated) {
+    const fits = (side: Side) => new Set(matchRows(entries.filter((e) => e.side !== side)).map((m) => m.row.id));
+    const [client, qm] = [fits('qm'), fits('client')];
+    const both = matches.filter((m) => client.has(m.row.id) && qm.has(m.row.id));
+    if (both.length) matches = both;
+    else notes.push('no case fits both logs; the ranking below uses the entries as a whole');
+  }
+  const best = matches[0]?.score ?? 0;
+  const rows = matches.map((m) => rank(m, best));
+  placeByRow(group, matches[0], basis);
+  const alternatives = causeAlternatives(group, matches);
+  const sides = new Set(group.map((p) => p.side).filter(Boolean));
+  if (sides.size < 2 && rows.filter((r) => r.tiedWithBest).length > 1)
+    notes.push(`only the ${sides.has('qm') ? "queue manager's" : sides.has('client') ? "client's" : 'one'} side is given: add the other side's AMQERR01.LOG (--qm/--client FILE) to narrow this down`);
+  const times = group.map((p) => p.entry.time).filter((t): t is string => !!t);
+  const inc: Incident = {
+    entries: group.map((p) => index.get(p)!).sort((a, b) => a - b),
+    summary: summarise(rows, alternatives),
+    rows,
+    checks: checksOf(rows, alternatives, matches),
+    notes,
+  };
+  if (times.length) [inc.start, inc.end] = [times[0]!, times[times.length - 1]!];
+  if (alternatives) inc.alternatives = alternatives;
+  if (correlation) inc.correlation = correlation;
+  return inc;
+}
+
+function explainEntry(p: Placed, input: ExplainInput, basis: SideBasis | undefined): ExplainedEntry {
+  const e = p.entry;
+  const words = entryWords(e, p.side);
+  const out: ExplainedEntry = { input: p.input, kind: e.kind, known: isKnownEntry(e), meaning: words.meaning };
+  const copy = <K extends keyof ExplainedEntry & keyof MqLogEntry>(k: K) => {
+    if (e[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = e[k];
+  };
+  (['time', 'channel', 'messageId', 'reasonCode', 'validationError', 'certificateDetails', 'probeId', 'text', 'cause'] as const).forEach(copy);
+  if (input.name) out.name = input.name;
+  if (p.side) out.side = p.side;
+  if (basis) out.sideBasis = basis;
+  if (words.checking) out.checking = words.checking;
+  if (words.validation) out.validation = words.validation;
+  return out;
+}
+
+export function explain(inputs: ExplainInput[]): Diagnosis {
+  const placed: Placed[] = [];
+  const basis = new Map<Placed, SideBasis | undefined>();
+  const logsFrom = new Set<Side>();
+  inputs.forEach((input, i) => {
+    if (input.side) logsFrom.add(input.side);
+    for (const entry of parseErrlog(input.text)) {
+      const where = placeEntry(entry, input);
+      const p: Placed = { entry, input: i };
+      if (where.side) p.side = where.side;
+      if (where.basis === 'log header') logsFrom.add(where.side!);
+      placed.push(p);
+      basis.set(p, where.basis);
+    }
+  });
+  const related = placed.filter((p) => isKnownEntry(p.entry));
+  const notes: string[] = [];
+  const unknownIds = [...new Set(placed.filter((p) => !isKnownEntry(p.entry) && p.entry.messageId).map((p) => p.entry.messageId!))];
+  if (unknownIds.length) notes.push(`not TLS/OCSP messages ocsplab knows, left out: ${unknownIds.join(', ')}`);
+  if (!related.length) return { found: false, entries: [], incidents: [], notes: [NOTHING_FOUND, ...notes] };
+
+  inheritTimes(related);
+  related.sort((a, b) => a.input - b.input || a.entry.offset - b.entry.offset);
+  const index = new Map(related.map((p, i) => [p, i]));
+  const groups = groupIncidents(related);
+  if (groups.length > 1 && related.some((p) => !p.at))
+    notes.push('entries without any timestamp were read with the latest attempt');
+  const incidents = groups.map((g) => diagnoseIncident(g, [...logsFrom], index, basis));
+  const entries = related.map((p) => explainEntry(p, inputs[p.input]!, basis.get(p)));
+  return { found: true, entries, incidents, notes };
+}
+
+/** Exit status for a diagnosis: 0 a case fits, 3 nothing MQ-TLS related, 4 recognised but no case fits. */
+export function exitCode(d: Diagnosis): number {
+  if (!d.found) return 3;
+  return d.incidents.some((i) => i.rows.length) ? 0 : 4;
+}
