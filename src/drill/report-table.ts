@@ -1,0 +1,95 @@
+// The terminal matrix: scenario × source × expected × actual × result, and the failure details
+// (expected vs actual, and where each side's AMQERR01.LOG is with its last lines).
+
+import { readFileSync } from 'node:fs';
+import { summarizeActual, summarizeExpect } from './expect.js';
+import { displayPath } from './load.js';
+import { actualInferred, sourceKind, STATUS_WORD, type DrillReport } from './report.js';
+import type { ScenarioResult } from './runner.js';
+import { SIDES } from './settings.js';
+
+export interface Paint {
+  ok(s: string): string;
+  bad(s: string): string;
+  dim(s: string): string;
+}
+export const NO_COLOR: Paint = { ok: (s) => s, bad: (s) => s, dim: (s) => s };
+export const ANSI: Paint = { ok: (s) => `\x1b[32m${s}\x1b[0m`, bad: (s) => `\x1b[31m${s}\x1b[0m`, dim: (s) => `\x1b[2m${s}\x1b[0m` };
+
+const lastConnect = (r: ScenarioResult) => r.connects[r.connects.length - 1];
+
+export function renderTable(rep: DrillReport, paint: Paint = NO_COLOR): string {
+  const head = ['SCENARIO', 'SOURCE', 'EXPECTED', 'ACTUAL', 'MS', 'RESULT'];
+  const rows = rep.results.map((r) => {
+    const c = lastConnect(r);
+    return [
+      r.id,
+      sourceKind(r) + (actualInferred(r) ? '*' : ''),
+      summarizeExpect(r.expect),
+      r.error ? `error: ${r.error.split('\n')[0]!.slice(0, 60)}` : summarizeActual(c?.result, r.expect),
+      String(Math.round(r.elapsedMs)),
+      STATUS_WORD[r.status],
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[], color?: (s: string) => string) =>
+    cells
+      .map((v, i) => {
+        const cell = i === 4 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!);
+        return i === cells.length - 1 && color ? color(cell.trimEnd()) : cell;
+      })
+      .join('  ')
+      .trimEnd();
+  const out = [line(head), line(widths.map((w) => '-'.repeat(w)))];
+  rep.results.forEach((r, i) => out.push(line(rows[i]!, r.status === 'pass' ? paint.ok : paint.bad)));
+  const { total, pass, fail, error } = rep.counts;
+  out.push('');
+  out.push(`source: seen = in a seed's logs, doc = IBM documentation, inferred = our reading; * = the emulator's outcome rests on an inferred row (a live queue manager wins)`);
+  const verdict = `${pass}/${total} passed${fail ? `, ${fail} failed` : ''}${error ? `, ${error} errors` : ''} in ${(rep.elapsedMs / 1000).toFixed(1)} s (${rep.target})`;
+  out.push(rep.passed ? paint.ok(verdict) : paint.bad(verdict));
+  return out.join('\n') + '\n';
+}
+
+/** The last `n` lines of a log, or a note when it does not exist. */
+export function logExcerpt(path: string, n = 12): string {
+  try {
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    return lines.slice(-n).join('\n');
+  } catch {
+    return '(no log written)';
+  }
+}
+
+export function renderFailure(r: ScenarioResult, paint: Paint = NO_COLOR): string {
+  const out = [paint.bad(`${STATUS_WORD[r.status]} ${r.id}`) + (r.title ? ` — ${r.title}` : '')];
+  out.push(`  file: ${displayPath(r.file)}`);
+  if (r.actions.length) out.push(`  steps: ${r.actions.join(' → ')}`);
+  if (r.error) out.push(`  error: ${r.error.replace(/\n/g, '\n         ')}`);
+  if (r.mismatches.length) {
+    const w = Math.max(...r.mismatches.map((m) => m.field.length));
+    for (const m of r.mismatches) {
+      out.push(`  ${m.field.padEnd(w)}  expected: ${m.expected}`);
+      out.push(`  ${' '.repeat(w)}    actual: ${m.actual}`);
+    }
+  }
+  const c = lastConnect(r);
+  if (c) out.push(`  emulator row: ${c.result.rowId}${c.result.inferred ? ' (inferred)' : ''}, ${Math.round(c.result.elapsedMs)} ms`);
+  for (const side of SIDES) {
+    const file = c?.result[side].logFile ?? `${r.logDirs[side]}/AMQERR01.LOG`;
+    out.push(`  ${side} log: ${displayPath(file)}`);
+    out.push(
+      logExcerpt(file)
+        .split('\n')
+        .map((l) => paint.dim(`    | ${l}`))
+        .join('\n'),
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+/** One progress line per finished scenario. */
+export function progressLine(r: ScenarioResult, n: number, total: number, paint: Paint = NO_COLOR): string {
+  const word = r.status === 'pass' ? paint.ok('pass') : paint.bad(r.status);
+  const w = String(total).length;
+  return `[${String(n).padStart(w)}/${total}] ${word.padEnd(4)} ${r.id} ${paint.dim(`(${Math.round(r.elapsedMs)} ms)`)}\n`;
+}

@@ -1,0 +1,49 @@
+// The run as one value every report format renders, and the bits they share.
+
+import type { ScenarioResult } from './runner.js';
+import { displayPath } from './load.js';
+
+export interface DrillReport {
+  tool: 'ocsplab drill';
+  startedAt: string;
+  elapsedMs: number;
+  target: string;
+  files: string[];
+  filter?: string;
+  passed: boolean;
+  counts: { total: number; pass: number; fail: number; error: number };
+  results: ScenarioResult[];
+}
+
+export function buildReport(o: { startedAt: Date; elapsedMs: number; target: string; files: string[]; filter?: string; results: ScenarioResult[] }): DrillReport {
+  const count = (s: ScenarioResult['status']) => o.results.filter((r) => r.status === s).length;
+  const counts = { total: o.results.length, pass: count('pass'), fail: count('fail'), error: count('error') };
+  return {
+    tool: 'ocsplab drill',
+    startedAt: o.startedAt.toISOString(),
+    elapsedMs: Math.round(o.elapsedMs),
+    target: o.target,
+    files: o.files.map(displayPath),
+    ...(o.filter ? { filter: o.filter } : {}),
+    // An empty selection proves nothing: it does not pass.
+    passed: counts.total > 0 && counts.pass === counts.total,
+    counts,
+    results: o.results,
+  };
+}
+
+/** seen/doc/inferred of the scenario's source, '?' when it cites none. */
+export function sourceKind(r: ScenarioResult): string {
+  return r.source?.kind ?? '?';
+}
+
+/** True when the outcome the emulator produced rests on an inferred row (a live QM wins). */
+export function actualInferred(r: ScenarioResult): boolean {
+  return r.connects.some((c) => c.result.inferred);
+}
+
+export function sourceText(r: ScenarioResult): string {
+  return r.source ? (r.source.row ? `${r.source.kind} (${r.source.row})` : `${r.source.kind}: ${r.source.text}`) : 'no source cited';
+}
+
+export const STATUS_WORD: Record<ScenarioResult['status'], string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' };
