@@ -100,7 +100,8 @@ export function entryWords(e: MqLogEntry, side: Side | undefined): EntryWords {
     if (e.kind === 'ffst') out.meaning = `FFST (probe ${e.probeId ?? '?'}, ${e.majorErrorcode ?? '?'}) written with ${id}: ${out.meaning}`;
     if (e.kind === 'java' && e.reasonCode !== undefined) out.meaning += ` (Java exception, ${reasonWords(e.reasonCode)})`;
     const checking = CHECKING[id];
-    if (side && checking) out.checking = checking(side);
+    // Messages whose activity does not depend on the side (zero-parameter entries) need no side.
+    if (checking && (side || checking.length === 0)) out.checking = checking(side ?? 'client');
   } else if (e.messageId) {
     out.meaning = `${e.messageId} is not a TLS/OCSP message ocsplab knows`;
   } else if (e.reasonCode !== undefined) {
