@@ -86,3 +86,47 @@ t.test('CRLF line endings and index.txt.attr', async (t) => {
   t.equal(parseAttr(undefined).uniqueSubject, true);
   t.same(parseAttr('unique_subject = yes\nfoo=bar\n').raw, { unique_subject: 'yes', foo: 'bar' });
 });
+
+t.test('incremental update gives the same answers as a full parse, over random edits', async (t) => {
+  const line = (n: number, status = 'V', rev = '') => `${status}\t301231235959Z\t${rev}\t${n.toString(16).toUpperCase().padStart(2, '0')}\tunknown\t/CN=c${n}`;
+  let rows = Array.from({ length: 300 }, (_, i) => line(i + 1));
+  let text = rows.join('\n') + '\n';
+  const db = IndexDatabase.parse(text, 'i');
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  let next = 1000;
+  let incremental = 0;
+  for (let step = 0; step < 400; step++) {
+    const op = rand(6);
+    const i = rand(rows.length);
+    if (op === 0) rows[i] = rows[i].replace(/^V\t(\S+)\t\t/, 'R\t$1\t261124000000Z,keyCompromise\t');
+    else if (op === 1) rows[i] = rows[i].replace(/^R\t(\S+)\t[^\t]+\t/, 'V\t$1\t\t');
+    else if (op === 2) rows.push(line(next++));
+    else if (op === 3) rows.splice(i, 1);
+    else if (op === 4) rows.splice(i, 0, line(next++));
+    else rows[i] = rows[i].replace(/^V\t(\S+)\t\t/, 'E\t$1\t\t');
+    const nextText = rows.join('\n') + (rand(2) ? '\n' : '');
+    const buf = Buffer.from(nextText, 'latin1');
+    if (db.update(buf, 'i')) incremental++;
+    else {
+      // The caller parses in full when the update declines; mirror that.
+      Object.assign(db, IndexDatabase.parse(buf, 'i'));
+    }
+    text = nextText;
+  }
+  const full = IndexDatabase.parse(text, 'i');
+  t.equal(db.size, full.size);
+  for (let n = 1; n < next; n++) t.equal(db.line(n.toString(16)), full.line(n.toString(16)), `serial ${n.toString(16)}`);
+  t.ok(incremental > 200, `most edits applied incrementally (${incremental}/400)`);
+});
+
+t.test('a bad line in an incremental update throws with its line number and changes nothing', async (t) => {
+  const good = 'V\t301231235959Z\t\t01\tunknown\t/CN=a\nV\t301231235959Z\t\t02\tunknown\t/CN=b\nV\t301231235959Z\t\t03\tunknown\t/CN=c\n';
+  const db = IndexDatabase.parse(good, 'i');
+  t.throws(() => db.update(Buffer.from(good.replace('\t02\t', '\tZZ\t'), 'latin1'), 'i'), /i:2: bad serial "ZZ"/);
+  t.throws(() => db.update(Buffer.from(good.replace('\t03\t', '\t01\t'), 'latin1'), 'i'), /i:3: serial 01 already on line 1/);
+  t.equal(db.lookup('2')?.status, 'V', 'unchanged after the failed updates');
+  t.equal(db.lookup('3')?.subject, '/CN=c');
+  t.ok(db.update(Buffer.from(good.replace('V\t301231235959Z\t\t02', 'R\t301231235959Z\t261124000000Z\t02'), 'latin1'), 'i'));
+  t.equal(db.lookup('2')?.status, 'R');
+});

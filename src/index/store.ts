@@ -55,7 +55,7 @@ export class IndexStore {
   ) {
     const key = versionKey(path);
     if (key === undefined) throw new Error(`${path}: no such file`);
-    this.snap = { db: IndexDatabase.parse(readFileSync(path, 'latin1'), path), attr: parseAttr(readAttr(path)), generation: 1, loadedAt: new Date() };
+    this.snap = { db: IndexDatabase.parse(readFileSync(path), path), attr: parseAttr(readAttr(path)), generation: 1, loadedAt: new Date() };
     this.key = key;
   }
 
@@ -102,9 +102,9 @@ export class IndexStore {
   /** Forces a re-read (admin API); returns the error text when the file is bad. */
   reload(key = versionKey(this.path)): string | undefined {
     if (key === undefined) return `${this.path}: no such file`;
-    let text: string;
+    let data: Buffer;
     try {
-      text = readFileSync(this.path, 'latin1');
+      data = readFileSync(this.path);
     } catch (e) {
       this.failedKey = key;
       const msg = `${this.path}: ${(e as Error).message}; keeping the previous index`;
@@ -112,7 +112,8 @@ export class IndexStore {
       return msg;
     }
     try {
-      const db = IndexDatabase.parse(text, this.path);
+      // Apply only the lines that changed when the change allows; otherwise parse it all.
+      const db = this.snap.db.update(data, this.path) ? this.snap.db : IndexDatabase.parse(data, this.path);
       const generation = this.snap.generation + 1;
       this.snap = { db, attr: parseAttr(readAttr(this.path)), generation, loadedAt: new Date() };
       this.key = key;
