@@ -69,7 +69,7 @@ function details(r: ScenarioResult): string {
   if (r.status !== 'pass') {
     for (const side of SIDES) {
       const file = r.connects[r.connects.length - 1]?.result[side].logFile ?? `${r.logDirs[side]}/AMQERR01.LOG`;
-      parts.push(`<p>${side} AMQERR01.LOG (last lines):</p><pre>${esc(logExcerpt(file, 30))}</pre>`);
+      parts.push(`<p>${side} AMQERR01.LOG <code>${esc(displayPath(file))}</code> (last lines):</p><pre>${esc(logExcerpt(file, 40, false))}</pre>`);
     }
   }
   return parts.join('\n');

@@ -50,14 +50,22 @@ export function renderTable(rep: DrillReport, paint: Paint = NO_COLOR): string {
   return out.join('\n') + '\n';
 }
 
-/** The last `n` lines of a log, or a note when it does not exist. */
-export function logExcerpt(path: string, n = 12): string {
+// The lines of an AMQERR01.LOG entry that say what happened: its time, its title, the validation
+// error and an FFST's probe; the explanation text is left to the file itself.
+const TELLING = /^\d\d\/\d\d\/\d{4} \d\d:|^AMQ\d{4}[IWEST]:|validation error was|Probe Id|Major Errorcode|Caused by|RC=\d/;
+
+/** The telling lines of a log's last entries (at most `n`), or a note when there is no log. */
+export function logExcerpt(path: string, n = 12, tellingOnly = true): string {
+  if (!path) return '(this side wrote no log)';
+  let text: string;
   try {
-    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
-    return lines.slice(-n).join('\n');
+    text = readFileSync(path, 'utf8');
   } catch {
     return '(no log written)';
   }
+  const lines = text.trimEnd().split('\n');
+  const telling = tellingOnly ? lines.filter((l) => TELLING.test(l.trim())) : [];
+  return (telling.length ? telling : lines).slice(-n).join('\n');
 }
 
 export function renderFailure(r: ScenarioResult, paint: Paint = NO_COLOR): string {

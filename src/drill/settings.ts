@@ -9,7 +9,8 @@ import { CLIENT_TYPES, POLICIES, QM_PROFILES, SSLCAUTHS, type ClientType, type P
 export type SideName = 'qm' | 'client';
 export type CaName = 'qm-ca' | 'client-ca';
 export const CA_NAMES: readonly CaName[] = ['qm-ca', 'client-ca'];
-export const SIDES: readonly SideName[] = ['qm', 'client'];
+// Client first: reports read like MQ's own tables (client RC and log, then the QM's).
+export const SIDES: readonly SideName[] = ['client', 'qm'];
 
 /** 'lab': the in-process responder of the peer's CA; 'none': no URL configured; else a URL. */
 export type OcspUrlSetting = 'lab' | 'none' | string;
