@@ -195,6 +195,7 @@ export async function main(argv: string[], makeTarget: () => Promise<Target> = E
   const rep = buildReport({ startedAt: started, elapsedMs: performance.now() - t0, target: target?.name ?? 'none', files: files.map((f) => f.path), ...(a.filter ? { filter: a.filter } : {}), results });
   const table = renderTable(rep, NO_COLOR);
   if (tableOnStdout) {
+    if (live && results.length) process.stderr.write('\n');
     process.stdout.write(paint === NO_COLOR ? table : renderTable(rep, paint));
     for (const r of results) if (r.status !== 'pass') process.stdout.write('\n' + renderFailure(r, paint));
   }

@@ -4,10 +4,11 @@
 
 import type { LabManifest } from '../ca/index.js';
 import type { ClientConfig, ConnectResult, KeyRepository, QmConfig } from '../mq/emulator-types.js';
+import { QueueManager, connect, labEmulatorConfigs } from '../mq/emulator.js';
 import type { CaName, OcspUrlSetting } from './settings.js';
 import type { ConnectRequest, Target } from './target.js';
 
-/** The part of src/mq/emulator.ts the drill uses. */
+/** The part of src/mq/emulator.ts the drill uses (tests may hand in another). */
 export interface EmulatorApi {
   QueueManager: { start(cfg: QmConfig): Promise<{ port: number; stop(): Promise<void> }> };
   connect(host: string, port: number, cfg: ClientConfig): Promise<ConnectResult>;
@@ -20,44 +21,43 @@ function url(setting: OcspUrlSetting, req: ConnectRequest, ca: CaName): string |
 
 const trust = (lab: LabManifest, cas: CaName[]) => cas.map((c) => (c === 'qm-ca' ? lab.cas.qm.cacert : lab.cas.client.cacert));
 
-/** Emulator configurations for one connect: the lab's files, the scenario's settings. */
+/** Emulator configurations for one connect: the lab's (labEmulatorConfigs), with the scenario's
+ *  settings laid over them. */
 export function emulatorConfigs(req: ConnectRequest): { qm: QmConfig; client: ClientConfig } {
   const { lab, settings: s } = req;
-  const qmCert = lab.certs.qm;
-  const qmRepo: KeyRepository = { cert: qmCert.chain, key: qmCert.key, label: qmCert.label, trust: trust(lab, s.qm.trust) };
+  const base = labEmulatorConfigs(lab, req.logDirs);
   const qmOcsp = url(s.qm.AUTHINFO, req, 'client-ca');
   const qm: QmConfig = {
-    qmgr: lab.mq.qmgr,
-    channel: lab.mq.channel,
+    ...base.qm,
     profile: s.qm.profile,
     sslcauth: s.qm.SSLCAUTH,
     cipherSpec: s.qm.CipherSpec,
-    keyRepository: qmRepo,
+    keyRepository: { ...base.qm.keyRepository, trust: trust(lab, s.qm.trust), ...(s.qm.certLabel !== undefined ? { label: s.qm.certLabel } : {}) },
     ocspAuthentication: s.qm.OCSPAuthentication,
-    ...(qmOcsp ? { authinfoOcspUrl: qmOcsp } : {}),
     ocspCheckExtensions: s.qm.OCSPCheckExtensions,
     ocspTimeoutMs: s.qm.ocspTimeoutMs,
-    errorDir: req.logDirs.qm,
     host: '127.0.0.1',
     port: 0,
   };
+  if (qmOcsp) qm.authinfoOcspUrl = qmOcsp;
+  else delete qm.authinfoOcspUrl;
   const own = s.client.clientCert === 'none' ? undefined : lab.certs[s.client.clientCert];
   const clientRepo: KeyRepository = own ? { cert: own.chain, key: own.key, label: own.label, trust: trust(lab, s.client.trust) } : { trust: trust(lab, s.client.trust) };
   const clientOcsp = url(s.client.OCSPResponderURL, req, 'qm-ca');
   const certLabel = s.client.certLabel ?? own?.label;
   const client: ClientConfig = {
+    ...base.client,
     type: s.client.clientType,
-    channel: lab.mq.channel,
     cipherSpec: s.client.CipherSpec,
     keyRepository: clientRepo,
-    ...(certLabel !== undefined ? { certLabel } : {}),
     ocspAuthentication: s.client.OCSPAuthentication,
-    ...(clientOcsp ? { ocspResponderUrl: clientOcsp } : {}),
     ocspCheckExtensions: s.client.OCSPCheckExtensions,
     ocspTimeoutMs: s.client.ocspTimeoutMs,
-    errorDir: req.logDirs.client,
   };
-  if (s.qm.certLabel !== undefined) qm.keyRepository = { ...qmRepo, label: s.qm.certLabel };
+  if (certLabel !== undefined) client.certLabel = certLabel;
+  else delete client.certLabel;
+  if (clientOcsp) client.ocspResponderUrl = clientOcsp;
+  else delete client.ocspResponderUrl;
   return { qm, client };
 }
 
@@ -67,10 +67,8 @@ export class EmbeddedTarget implements Target {
 
   constructor(private readonly emu: EmulatorApi) {}
 
-  /** Loads src/mq/emulator.ts. */
   static async load(): Promise<EmbeddedTarget> {
-    const path = '../mq/emulator.js';
-    return new EmbeddedTarget((await import(path)) as EmulatorApi);
+    return new EmbeddedTarget({ QueueManager, connect });
   }
 
   async connect(req: ConnectRequest): Promise<ConnectResult> {
