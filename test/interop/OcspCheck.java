@@ -36,7 +36,9 @@ public final class OcspCheck {
     private static String flat(Throwable e) {
         StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
         // The useful words are often in the cause ("Response is unreliable: its validity interval is out-of-date").
-        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) sb.append(" <- ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (!String.valueOf(c.getMessage()).equals(e.getMessage())) sb.append(" <- ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
+        }
         return sb.toString().replaceAll("[\\r\\n]+", " ");
     }
 

@@ -47,3 +47,9 @@ export function oneLine(s: string, max = 300): string {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }
+
+/** The lines of a tool's output that carry its verdict (falling back to all of it), on one line. */
+export function verdictLines(out: string, pattern: RegExp): string {
+  const hits = out.split('\n').filter((l) => pattern.test(l));
+  return oneLine(hits.length ? hits.join(' | ') : out);
+}

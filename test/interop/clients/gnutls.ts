@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../helpers/openssl.js';
-import { needs, oneLine, type Client, type Observed } from '../client.js';
+import { needs, oneLine, verdictLines, type Client, type Observed } from '../client.js';
 import type { Case } from '../matrix.js';
 
 const INSTALL = 'ocsptool not installed: apt-get install gnutls-bin';
@@ -15,7 +15,7 @@ const NO_TIMES = 'ocsptool 3.7 does not check thisUpdate/nextUpdate: it accepts 
 
 /** Reads ocsptool's printout: "Verifying OCSP Response: Success." and "Certificate Status: good". */
 function judge(out: string, code: number): Observed {
-  const detail = oneLine(out.replace(/-----BEGIN OCSP RESPONSE-----[\s\S]*?-----END OCSP RESPONSE-----/, ''));
+  const detail = verdictLines(out, /Verifying OCSP Response|Certificate Status|nonce|error|fail/i);
   const verify = /Verifying OCSP Response: (Success|Failure)/.exec(out)?.[1];
   if (/nonce in the response doesn't match/i.test(out) || verify === 'Failure') return { outcome: 'rejected', detail };
   const status = /Certificate Status: (good|revoked|unknown)/.exec(out)?.[1] as Observed['outcome'] | undefined;

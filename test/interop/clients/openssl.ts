@@ -5,7 +5,9 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { opensslQuery, run } from '../../helpers/openssl.js';
-import { needs, oneLine, type Client, type Observed } from '../client.js';
+import { needs, oneLine, verdictLines, type Client, type Observed } from '../client.js';
+
+const VERDICT = /verify|: (good|revoked|unknown)|Cert Status|Reason|error|warning|times/i;
 
 /** Verification problems openssl reports as warnings or errors while still printing a status. */
 const REJECTS = /Responder Error|Response Verify Failure|Status times invalid|Nonce Verify error|no nonce in response/i;
@@ -21,7 +23,7 @@ export const openssl: Client = {
     if (c.method === 'GET') return viaGet(args, t);
     const q = await opensslQuery({ issuer: t.cacert, target: t.leaf, url: t.url, cafile: t.cacert, args });
     const out = q.stdout + q.stderr;
-    const detail = oneLine(out);
+    const detail = verdictLines(out, VERDICT);
     if (REJECTS.test(out)) return { outcome: 'rejected', detail };
     if (q.verified && q.status) return { outcome: q.status as Observed['outcome'], reason: q.reason, detail };
     return { outcome: 'error', detail };
@@ -38,7 +40,7 @@ async function viaGet(args: string[], t: { leaf: string; cacert: string; url: st
   writeFileSync(resp, Buffer.from(await res.arrayBuffer()));
   const v = await run('openssl', ['ocsp', '-reqin', req, '-respin', resp, '-CAfile', t.cacert, '-resp_text']);
   const out = v.stdout + v.stderr;
-  const detail = oneLine(out.replace(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g, ''));
+  const detail = verdictLines(out, VERDICT);
   if (REJECTS.test(out)) return { outcome: 'rejected', detail };
   const status = /Cert Status: (good|revoked|unknown)/.exec(out)?.[1] as Observed['outcome'] | undefined;
   if (!/Response verify OK/.test(out) || !status) return { outcome: 'error', detail };
