@@ -3,7 +3,7 @@
 // renders the run. The lab and its responders are real.
 
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabEnv } from '../src/drill/lab-env.js';
@@ -190,4 +190,30 @@ t.test('keepLab leaves the last scenario\'s state; the embedded configs follow t
   const n = emulatorConfigs(none);
   t.equal(n.client.keyRepository.cert, undefined, 'no personal certificate');
   t.equal(n.client.ocspResponderUrl, undefined, 'no MQAIR URL');
+});
+
+t.test('shell steps see the lab through the environment; a failing one is an error with its stderr', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-drill-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'seen.txt');
+  const file = parseDrill(
+    `lab: lab
+scenarios:
+  - id: ok
+    steps: [{ shell: 'echo "$OCSPLAB_QM_CA_URL $OCSPLAB_CLIENT_LOG_DIR" > ${out}' }]
+    expect: { rc: 0 }
+  - id: broken
+    steps: [{ revoke: { cert: qm } }, { shell: 'echo nope >&2; exit 3' }]
+    expect: { rc: 0 }
+`,
+    join(dir, 'd.yaml'),
+  );
+  const env = await LabEnv.open(file.lab);
+  t.teardown(() => env.close());
+  const results = await runDrills([file], { env, target: new StubTarget(() => env), logRoot: join(dir, 'logs') });
+  t.equal(readFileSync(out, 'utf8').trim(), `${env.responderUrls['qm-ca']} ${results[0]!.logDirs.client}`);
+  t.equal(results[0]!.status, 'pass');
+  t.equal(results[1]!.status, 'error');
+  t.match(results[1]!.error, /shell step failed \(3\): echo nope >&2; exit 3\nnope/);
+  t.same(env.state().revoked, [], 'put back after the error');
 });
