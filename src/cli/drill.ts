@@ -7,13 +7,16 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EmbeddedTarget } from '../drill/embedded.js';
 import { LabEnv } from '../drill/lab-env.js';
+import { LiveTarget } from '../drill/live.js';
+import { liveConfigFromEnv } from '../drill/live-config.js';
+import { LiveEnv } from '../drill/live-env.js';
 import { displayPath, loadDrill } from '../drill/load.js';
 import { buildReport, type DrillReport } from '../drill/report.js';
 import { renderHtml } from '../drill/report-html.js';
 import { renderJson } from '../drill/report-json.js';
 import { renderJunit } from '../drill/report-junit.js';
 import { ANSI, NO_COLOR, progressLine, renderFailure, renderTable } from '../drill/report-table.js';
-import { AbortedError, matchesFilter, runDrills, type ScenarioResult } from '../drill/runner.js';
+import { AbortedError, matchesFilter, runDrills, type DrillEnv, type ScenarioResult } from '../drill/runner.js';
 import { DrillSchemaError, type DrillFile } from '../drill/schema.js';
 import { checkSetting, type SideName } from '../drill/settings.js';
 import type { Target } from '../drill/target.js';
@@ -36,6 +39,9 @@ options:
   --lab DIR            use this lab directory instead of the one the file names
   --set SIDE.KEY=VAL   override a default for every scenario, e.g. --set qm.ocspTimeoutMs=21000
   --no-color           no colours in the terminal output
+  --target NAME        embedded (default): the MQ emulator in this process; live: a real queue
+                       manager through the MQ sample client, configured by OCSPLAB_LIVE_* (see
+                       README "Docker lab"; the compose profile mq sets them). Needs --lab.
 exit: 0 every expectation held, 1 some did not, 2 usage or scenario-file error, 130 interrupted
 `;
 
@@ -48,6 +54,7 @@ interface Args {
   lab?: string;
   overrides: Array<{ side: SideName; values: Record<string, unknown> }>;
   color: boolean;
+  target: 'embedded' | 'live';
 }
 
 function parse(argv: string[]): Args | 'help' {
@@ -62,12 +69,16 @@ function parse(argv: string[]): Args | 'help' {
       lab: { type: 'string' },
       set: { type: 'string', multiple: true },
       'no-color': { type: 'boolean' },
+      target: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
   const formats = (values.report ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()) as Format[];
   for (const f of formats) if (!FORMATS.includes(f)) throw new Error(`--report ${f}: use one of ${FORMATS.join(', ')}`);
+  const target = values.target ?? 'embedded';
+  if (target !== 'embedded' && target !== 'live') throw new Error(`--target ${target}: use embedded or live`);
+  if (target === 'live' && !values.lab) throw new Error('--target live needs --lab DIR (the lab the queue manager was configured from)');
   const overrides: Args['overrides'] = [];
   for (const s of values.set ?? []) {
     const m = /^(qm|client)\.(\w+)=(.*)$/.exec(s);
@@ -85,6 +96,7 @@ function parse(argv: string[]): Args | 'help' {
     ...(values.lab ? { lab: values.lab } : {}),
     overrides,
     color: !values['no-color'] && !process.env.NO_COLOR,
+    target,
   };
 }
 
@@ -161,12 +173,14 @@ export async function main(argv: string[], makeTarget: () => Promise<Target> = E
   const t0 = performance.now();
   const results: ScenarioResult[] = [];
   let target: Target | undefined;
-  let env: LabEnv | undefined;
+  let env: (DrillEnv & { close(): Promise<void> }) | undefined;
+  // Live: one lab (--lab) on the compose volume, responders and queue manager run elsewhere.
+  const liveCfg = a.target === 'live' ? liveConfigFromEnv(resolve(a.lab!)) : undefined;
   try {
-    target = await makeTarget();
+    target = liveCfg ? new LiveTarget(liveCfg) : await makeTarget();
     for (const [labDir, group] of byLab(files, a.lab)) {
       if (aborter.signal.aborted) throw new AbortedError();
-      env = await LabEnv.open(labDir);
+      env = liveCfg ? LiveEnv.open(liveCfg) : await LabEnv.open(labDir);
       await runDrills(group, {
         env,
         target,
@@ -175,6 +189,8 @@ export async function main(argv: string[], makeTarget: () => Promise<Target> = E
         ...(a.filter ? { filter: a.filter } : {}),
         keepLab: a.keepLab,
         signal: aborter.signal,
+        // A real QM waits out its own OCSP timeouts (seed 003 row 3: ~21 s), beyond the settings'.
+        ...(liveCfg ? { connectGraceMs: liveCfg.timeoutMs } : {}),
         onResult: (r) => {
           results.push(r);
           if (live) process.stderr.write(progressLine(r, results.length, total, live));

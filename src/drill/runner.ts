@@ -38,8 +38,11 @@ export interface ScenarioResult {
   logDirs: Record<SideName, string>;
 }
 
+/** What scenarios need from a lab: the embedded LabEnv, or live-env.ts's LiveEnv. */
+export type DrillEnv = Pick<LabEnv, 'lab' | 'responderUrls' | 'setMode' | 'revoke' | 'restore' | 'reset'>;
+
 export interface RunOptions {
-  env: LabEnv;
+  env: DrillEnv;
   target: Target;
   /** Root of per-scenario AMQERR01.LOG directories. */
   logRoot: string;
