@@ -4,7 +4,9 @@
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpus, availableParallelism } from 'node:os';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +17,11 @@ const exec = promisify(execFile);
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+// One generator thread, like ab in the issue's anchors: it leaves the servers the same CPU.
+const THREADS = Number(process.env.BENCH_THREADS ?? 1);
+// A VM's speed drifts minute to minute: each case alternates the two servers ROUNDS times and
+// reports medians, so the ratio compares like with like.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 interface Load {
   rps: number;
@@ -43,21 +50,41 @@ const CASES: Case[] = [
 ];
 
 /**
- * Waits until a responder answers an HTTP health check. Not a bare TCP connect: a connection
- * closed without a request sends `openssl ocsp` into a busy loop (one of the bugs ocsplab avoids).
+ * Waits until a responder answers a real OCSP request on a connection it closes itself. Neither a
+ * bare TCP connect nor a kept-alive fetch: a connection the client drops without a request sends
+ * `openssl ocsp -multi` into a busy loop (one of the bugs ocsplab avoids), spoiling the run.
  */
-async function waitHttp(port: number, ms = 15_000): Promise<void> {
+async function waitHttp(port: number, body: string, ms = 15_000): Promise<void> {
+  const der = readFileSync(body);
   const end = Date.now() + ms;
   for (;;) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      return;
-    } catch {
-      if (Date.now() > end) throw new Error(`port ${port} did not answer`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers: { 'content-type': 'application/ocsp-request', 'content-length': der.length, connection: 'close' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200));
+      });
+      req.on('error', () => resolve(false));
+      req.end(der);
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`port ${port} did not answer`);
+    await new Promise((r) => setTimeout(r, 150));
   }
+}
+
+/** The run with the median req/s (its latency and RSS figures come with it). */
+function median(runs: Load[]): Load {
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** RSS of a process and all its descendants, in MB. */
@@ -90,11 +117,11 @@ ${keepAlive ? '' : 'wrk.headers["Connection"] = "close"'}
   );
   let rssMb = 0;
   const sampler = setInterval(() => void treeRss(pid).then((r) => (rssMb = Math.max(rssMb, r))), 500);
-  const { stdout } = await exec('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '-s', script, url], { maxBuffer: 1 << 20 });
+  const { stdout } = await exec('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '-s', script, url], { maxBuffer: 1 << 20 });
   clearInterval(sampler);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
   const errors = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) + Number(/Socket errors:.*?timeout (\d+)/.exec(stdout)?.[1] ?? 0);
-  return { rps, p50: ms(/50%\s+(\S+)/.exec(stdout)?.[1] ?? ''), p99: ms(/99%\s+(\S+)/.exec(stdout)?.[1] ?? ''), errors, rssMb };
+  return { rps, p50: ms(/^\s+50%\s+(\S+)/m.exec(stdout)?.[1] ?? ''), p99: ms(/^\s+99%\s+(\S+)/m.exec(stdout)?.[1] ?? ''), errors, rssMb };
 }
 
 interface Lab {
@@ -117,17 +144,26 @@ async function makeLab(root: string, key: 'rsa' | 'ec'): Promise<Lab> {
   return { dir, index: p.index, cacert: p.cacert, cakey: p.cakey, req };
 }
 
+/**
+ * Starts a server in its own process group, so stopping it also stops its workers. `openssl ocsp
+ * -multi` makes its own group (and fails if started as a session leader), so it is not detached.
+ */
 function start(cmd: string, args: string[]): ChildProcess {
-  return spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'], detached: cmd !== 'openssl' });
 }
 
 async function stop(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null) return;
-  const done = new Promise((r) => c.once('exit', r));
-  c.kill('SIGTERM');
-  const t = setTimeout(() => c.kill('SIGKILL'), 3000);
-  await done;
-  clearTimeout(t);
+  const group = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-c.pid!, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  group('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  group('SIGKILL'); // openssl's -multi children may be spinning and ignore the parent's exit
+  if (c.exitCode === null && c.signalCode === null) await new Promise((r) => c.once('exit', r));
 }
 
 async function main(): Promise<void> {
@@ -142,29 +178,35 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'ocsplab-bench-'));
   const labs = { rsa: await makeLab(root, 'rsa'), ec: await makeLab(root, 'ec') };
   const { stdout: osslVersion } = await exec('openssl', ['version']);
-  const header = `machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; node ${process.version}; ${osslVersion.trim()}; wrk -t2 -c${CONNECTIONS} -d${DURATION}s`;
+  const header = `machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; node ${process.version}; ${osslVersion.trim()}; wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, median of ${ROUNDS} alternating rounds`;
   process.stdout.write(`${header}\n\n`);
   const rows: Array<{ c: Case; ossl: Load; ours: Load }> = [];
-  for (const key of ['rsa', 'ec'] as const) {
-    const lab = labs[key];
+  for (const c of CASES) {
+    const lab = labs[c.key];
     const base = ['-index', lab.index, '-CA', lab.cacert, '-rsigner', lab.cacert, '-rkey', lab.cakey];
-    const ossl = start('openssl', ['ocsp', ...base, '-port', '27560', '-multi', '2', '-ignore_err']);
-    const ours = start(process.execPath, [CLI, 'ocsp', ...base, '-port', '27561', '--workers', String(availableParallelism()), '--log-level', 'error']);
-    try {
-      await waitHttp(27560);
-      await waitHttp(27561);
-      for (const c of CASES.filter((x) => x.key === key)) {
-        const body = c.nonce ? lab.req.nonce : lab.req.plain;
-        const o = await wrk('http://127.0.0.1:27560/', body, c.keepAlive, ossl.pid!);
-        const u = await wrk('http://127.0.0.1:27561/', body, c.keepAlive, ours.pid!);
-        rows.push({ c, ossl: o, ours: u });
-        const ratio = u.rps / o.rps;
-        process.stdout.write(`${c.name}: openssl ${o.rps.toFixed(0)} req/s, ocsplab ${u.rps.toFixed(0)} req/s (${ratio.toFixed(2)}x)\n`);
+    const body = c.nonce ? lab.req.nonce : lab.req.plain;
+    // Fresh processes for every case: a wrk run that ends with unsent connections leaves
+    // openssl's responder spinning (its known bug), which would spoil the next case.
+    const measure = async (name: string, cmd: string, args: string[], port: number): Promise<Load> => {
+      const child = start(cmd, args);
+      try {
+        await waitHttp(port, c.nonce ? lab.req.nonce : lab.req.plain);
+        return await wrk(`http://127.0.0.1:${port}/`, body, c.keepAlive, child.pid!);
+      } finally {
+        await stop(child);
       }
-    } finally {
-      await stop(ossl);
-      await stop(ours);
+    };
+    const os: Load[] = [];
+    const us: Load[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const [po, pu] = [await freePort(), await freePort()];
+      os.push(await measure('openssl', 'openssl', ['ocsp', ...base, '-port', String(po), '-multi', '2', '-ignore_err'], po));
+      us.push(await measure('ocsplab', process.execPath, [CLI, 'ocsp', ...base, '-port', String(pu), '--workers', String(availableParallelism()), '--log-level', 'error'], pu));
     }
+    const o = median(os);
+    const u = median(us);
+    rows.push({ c, ossl: o, ours: u });
+    process.stdout.write(`${c.name}: openssl ${o.rps.toFixed(0)} req/s, ocsplab ${u.rps.toFixed(0)} req/s (${(u.rps / o.rps).toFixed(2)}x)\n`);
   }
   const idx = runIndexBench(1_000_000);
   const lines = [

@@ -34,7 +34,8 @@ export interface ResponseSigner {
   signatureAlgorithm: Buffer;
   /** Encoded `[0] EXPLICIT SEQUENCE OF Certificate`, or an empty buffer for none. */
   certsField: Buffer;
-  sign(tbs: Buffer): Buffer;
+  /** Asynchronous so a slow signature (RSA) does not hold up other requests. */
+  sign(tbs: Buffer): Promise<Buffer>;
 }
 
 const GOOD = Buffer.from([0x80, 0x00]);
@@ -85,9 +86,9 @@ export interface BuildOptions {
   extensions?: Buffer[];
 }
 
-export function buildResponse(signer: ResponseSigner, o: BuildOptions): Buffer {
+export async function buildResponse(signer: ResponseSigner, o: BuildOptions): Promise<Buffer> {
   const tbs = encodeResponseData(signer.responderId, o.producedAt, o.singles.map(encodeSingleResponse), o.extensions ?? []);
-  return encodeBasicResponse(tbs, signer.signatureAlgorithm, signer.sign(tbs), signer.certsField);
+  return encodeBasicResponse(tbs, signer.signatureAlgorithm, await signer.sign(tbs), signer.certsField);
 }
 
 /** Unsigned responses for every error status, encoded once (as cfssl keeps them as constants). */

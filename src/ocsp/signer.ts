@@ -53,27 +53,38 @@ export interface SignatureScheme {
   /** Encoded AlgorithmIdentifier for the signature. */
   algorithmId: Buffer;
   sign(data: Buffer): Buffer;
+  /** The same signature computed on libuv's thread pool, leaving the event loop free meanwhile. */
+  signAsync(data: Buffer): Promise<Buffer>;
+}
+
+type KeyArg = KeyObject | { key: KeyObject; padding: number; saltLength: number };
+
+function scheme(algorithmId: Buffer, md: HashName | null, key: KeyArg): SignatureScheme {
+  return {
+    algorithmId,
+    sign: (d) => cryptoSign(md, d, key),
+    signAsync: (d) => new Promise((resolve, reject) => cryptoSign(md, d, key, (e, sig) => (e ? reject(e) : resolve(sig)))),
+  };
 }
 
 /** The signature algorithm a key uses with a digest: shared by OCSP responses and the CA tool. */
 export function signatureScheme(key: KeyObject, md: HashName = 'sha256', pss = false): SignatureScheme {
   const type = key.asymmetricKeyType;
-  if (type === 'rsa' && !pss) return { algorithmId: seq(oid(RSA_PKCS1[md]), NULL), sign: (d) => cryptoSign(md, d, key) };
+  if (type === 'rsa' && !pss) return scheme(seq(oid(RSA_PKCS1[md]), NULL), md, key);
   if (type === 'rsa' || type === 'rsa-pss') {
-    const k = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: DIGEST_LEN[md] };
-    return { algorithmId: seq(oid(OID.rsassaPss), pssParams(md)), sign: (d) => cryptoSign(md, d, k) };
+    return scheme(seq(oid(OID.rsassaPss), pssParams(md)), md, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: DIGEST_LEN[md] });
   }
-  if (type === 'ec') return { algorithmId: seq(oid(ECDSA[md])), sign: (d) => cryptoSign(md, d, key) };
-  if (type === 'ed25519') return { algorithmId: seq(oid(OID.ed25519)), sign: (d) => cryptoSign(null, d, key) };
+  if (type === 'ec') return scheme(seq(oid(ECDSA[md])), md, key);
+  if (type === 'ed25519') return scheme(seq(oid(OID.ed25519)), null, key);
   throw new Error(`unsupported signing key type ${type}`);
 }
 
 export function createSigner(cert: CertInfo, key: KeyObject, o: SignerOptions): ResponseSigner {
-  const scheme = signatureScheme(key, o.md, o.pss);
+  const s = signatureScheme(key, o.md, o.pss);
   return {
     responderId: responderIdFor(cert, o.byKey ?? false),
-    signatureAlgorithm: scheme.algorithmId,
+    signatureAlgorithm: s.algorithmId,
     certsField: o.certs.length ? explicit(0, seq(...o.certs.map((c) => c.der))) : Buffer.alloc(0),
-    sign: scheme.sign,
+    sign: s.signAsync,
   };
 }

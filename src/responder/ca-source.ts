@@ -77,7 +77,7 @@ export class CaSource implements StatusSource {
     return { kind: 'revoked', time: r.time, reason: r.reason, invalidityDate: r.invalidityDate, holdInstruction: r.holdInstruction };
   }
 
-  answer(q: Query): Reply {
+  async answer(q: Query): Promise<Reply> {
     const t = q.tweaks ?? {};
     const thisUpdate = new Date(q.now.getTime() + (t.thisUpdateShift ?? 0));
     const nextIn = t.nextUpdateIn ?? this.o.nextUpdateMs;
@@ -105,7 +105,7 @@ export class CaSource implements StatusSource {
     }
     const own = t.noCerts ? this.o.signerNoCerts : this.o.signer;
     const signer = t.signer ? t.signer(own) : own;
-    const der = buildResponse(signer, { producedAt: thisUpdate, singles, extensions });
+    const der = await buildResponse(signer, { producedAt: thisUpdate, singles, extensions });
     return { kind: 'ocsp', der, status: 'successful', ca: this.name, answers, thisUpdate, nextUpdate, cacheable: !nonce };
   }
 }

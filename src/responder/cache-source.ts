@@ -31,7 +31,8 @@ export class CacheSource implements StatusSource {
     private readonly o: CacheOptions = DEFAULT_CACHE,
   ) {}
 
-  answer(q: Query): Reply {
+  /** Synchronous on a hit; a miss waits for the signature. */
+  answer(q: Query): Reply | Promise<Reply> {
     if (q.request.nonce || q.tweaks) return this.inner.answer(q);
     let key = '';
     for (const c of q.request.certIds) key += c.der.toString('latin1');
@@ -43,12 +44,16 @@ export class CacheSource implements StatusSource {
       return { ...hit.reply, cached: true };
     }
     this.misses++;
-    const reply = this.inner.answer(q);
+    return this.fill(key, basis, now, hit !== undefined, q);
+  }
+
+  private async fill(key: string, basis: string, now: number, replacing: boolean, q: Query): Promise<Reply> {
+    const reply = await this.inner.answer(q);
     if (reply.kind !== 'ocsp' || !reply.cacheable) return reply;
     const refreshAt = reply.nextUpdate && reply.thisUpdate
       ? reply.thisUpdate.getTime() + (reply.nextUpdate.getTime() - reply.thisUpdate.getTime()) / 2
       : now + this.o.ttlMs;
-    if (hit) this.entries.delete(key);
+    if (replacing) this.entries.delete(key);
     else if (this.entries.size >= this.o.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, { basis, reply, refreshAt });
     return reply;

@@ -88,6 +88,9 @@ export class ClusterPrimary implements ResponderControl {
   }
 
   static async start(o: ResponderOptions, count: number, script: string): Promise<ClusterPrimary> {
+    // Workers accept on the shared socket themselves: the default round-robin passes every
+    // connection from the primary over IPC, which caps short-lived connections at a few hundred/s.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: script, args: ['__worker'] });
     const options = await resolvePassins({ ...o, adminPort: undefined });
     const p = new ClusterPrimary(options, count);

@@ -45,8 +45,8 @@ function rogueSigner(): ResponseSigner {
 function corrupt(own: ResponseSigner): ResponseSigner {
   return {
     ...own,
-    sign: (tbs) => {
-      const sig = Buffer.from(own.sign(tbs));
+    sign: async (tbs) => {
+      const sig = Buffer.from(await own.sign(tbs));
       sig[sig.length - 1] ^= 0xff; // as openssl -badsig: the structure stays valid
       return sig;
     },
@@ -91,9 +91,14 @@ export class FaultSource implements StatusSource {
     private readonly ca?: string,
   ) {}
 
-  async answer(q: Query): Promise<Reply> {
+  answer(q: Query): Reply | Promise<Reply> {
     const m = this.mode();
+    // The common case stays synchronous: no promise per layer on the hot path.
     if (m.kind === 'up') return this.inner.answer(q);
+    return this.faulty(q, m);
+  }
+
+  private async faulty(q: Query, m: Exclude<Mode, { kind: 'up' }>): Promise<Reply> {
     q.modes?.push(`${this.ca ? `${this.ca}:` : ''}${formatMode(m)}`);
     const ca = this.ca;
     switch (m.kind) {

@@ -51,6 +51,9 @@ export async function ocspRoutes(app: FastifyInstance, o: OcspRoutesOptions): Pr
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Decided once: building the log object per request costs more than the request when unused.
+  const infoOn = (app.log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.('info') ?? false;
+
   const respond = async (req: FastifyRequest, res: FastifyReply, der: Buffer | undefined, method: string) => {
     const t0 = performance.now();
     let r: Reply;
@@ -100,6 +103,7 @@ export async function ocspRoutes(app: FastifyInstance, o: OcspRoutesOptions): Pr
   };
 
   function logLine(req: FastifyRequest, r: Reply, method: string, ms: number, modes: string[], note?: string) {
+    if (!infoOn) return;
     const answers = r.kind === 'ocsp' ? r.answers : undefined;
     req.log.info(
       {
