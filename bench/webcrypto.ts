@@ -1,0 +1,86 @@
+// `npm run bench:crypto`: the figures behind ocsplab's crypto choices (README "Crypto choices"):
+// one signed OCSP response built the naive pkijs way with Node's WebCrypto and with
+// @peculiar/webcrypto, against ocsplab's per-request path (DER assembly + node:crypto), plus the
+// raw RSA-2048 signature each way.
+
+import { generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto';
+import { parseCertificate } from '../src/ocsp/cert.js';
+import { createSigner } from '../src/ocsp/signer.js';
+import { buildResponse } from '../src/ocsp/response.js';
+import { signCertificate } from '../src/ca/x509.js';
+import { commonName, encodeName } from '../src/ca/name.js';
+import { encodeExtensions, keyIdentifier, KU } from '../src/ca/extensions.js';
+import { publicKeyBits } from '../src/ca/keys.js';
+import { octetString, seq, oid, NULL, tlv } from '../src/ocsp/der.js';
+
+async function timeIt(name: string, f: () => unknown | Promise<unknown>, ms = 1500): Promise<{ name: string; us: number }> {
+  for (let i = 0; i < 20; i++) await f();
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < ms) {
+    await f();
+    n++;
+  }
+  return { name, us: ((performance.now() - t0) / n) * 1000 };
+}
+
+function selfSigned(key: KeyObject, pub: KeyObject): Buffer {
+  const spki = pub.export({ format: 'der', type: 'spki' });
+  const name = encodeName(commonName('bench CA'));
+  return signCertificate(
+    { serial: 1n, issuer: name, subject: name, notBefore: new Date(Date.now() - 3_600_000), notAfter: new Date(Date.now() + 86_400_000), spki, extensions: encodeExtensions({ ca: true, keyUsage: [KU.keyCertSign, KU.digitalSignature], subjectKeyId: keyIdentifier(publicKeyBits(spki)) }) },
+    key,
+  );
+}
+
+async function pkijsResponse(engine: pkijs.ICryptoEngine, cryptoKey: CryptoKey, caDer: Buffer, requestDer: Buffer): Promise<ArrayBuffer> {
+  const req = pkijs.OCSPRequest.fromBER(new Uint8Array(requestDer));
+  const ca = pkijs.Certificate.fromBER(new Uint8Array(caDer));
+  const basic = new pkijs.BasicOCSPResponse();
+  basic.tbsResponseData.responderID = ca.subject;
+  basic.tbsResponseData.producedAt = new Date();
+  for (const r of req.tbsRequest.requestList) {
+    basic.tbsResponseData.responses.push(
+      new pkijs.SingleResponse({ certID: r.reqCert, certStatus: new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, lenBlock: { length: 0 } }), thisUpdate: new Date() }),
+    );
+  }
+  basic.certs = [ca];
+  await basic.sign(cryptoKey, 'SHA-256', engine);
+  return basic.toSchema().toBER(false);
+}
+
+async function main(): Promise<void> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const caDer = selfSigned(privateKey, publicKey);
+  const ca = parseCertificate(caDer);
+  const certId = seq(seq(oid('1.3.14.3.2.26'), NULL), octetString(Buffer.alloc(20, 1)), octetString(Buffer.alloc(20, 2)), tlv(0x02, Buffer.from([0x10, 0x01])));
+  const requestDer = seq(seq(seq(seq(certId))));
+  const pkcs8 = new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }));
+  const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const nativeEngine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
+  const peculiar = new PeculiarCrypto();
+  const peculiarEngine = new pkijs.CryptoEngine({ name: 'peculiar', crypto: peculiar as unknown as Crypto });
+  const nativeKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']);
+  const peculiarKey = await peculiar.subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']);
+  const signer = createSigner(ca, privateKey, { certs: [ca] });
+  const tbs = Buffer.alloc(300, 7);
+  const tbsView = new Uint8Array(tbs);
+  const rows = [
+    await timeIt('pkijs response, Node WebCrypto', () => pkijsResponse(nativeEngine, nativeKey as CryptoKey, caDer, requestDer)),
+    await timeIt('pkijs response, @peculiar/webcrypto', () => pkijsResponse(peculiarEngine, peculiarKey as unknown as CryptoKey, caDer, requestDer)),
+    await timeIt('ocsplab response (DER assembly + node:crypto)', () => buildResponse(signer, { producedAt: new Date(), singles: [{ certId, status: { kind: 'good' }, thisUpdate: new Date() }] })),
+    await timeIt('pkijs OCSPRequest.fromBER', () => pkijs.OCSPRequest.fromBER(new Uint8Array(requestDer))),
+    await timeIt('RSA-2048 sign, Node WebCrypto', () => webcrypto.subtle.sign(alg, nativeKey, tbsView)),
+    await timeIt('RSA-2048 sign, @peculiar/webcrypto', () => peculiar.subtle.sign(alg, peculiarKey, tbsView)),
+    await timeIt('RSA-2048 sign, node:crypto', () => signer.sign(tbs)),
+  ];
+  process.stdout.write(`| operation | µs per op |\n|---|---:|\n${rows.map((r) => `| ${r.name} | ${r.us.toFixed(0)} |`).join('\n')}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});
