@@ -41,6 +41,13 @@ export interface MqLogEntry {
   installation?: string;
   vrmf?: string;
   qmgr?: string;
+  /** MQ 9.1+ `Time(...)` header line as written: the entry's UTC time (then also in `at`). */
+  isoTime?: string;
+  /** MQ 9.1+ `ArithInsertN(...)` header lines, N-1 indexed; unset ones are 0 as in MQ. For
+   *  AMQ9633 ArithInsert1 is the certificate validation error. */
+  arithInserts?: number[];
+  /** MQ 9.1+ `CommentInsertN(...)` header lines, N-1 indexed; unset ones are ''. */
+  commentInserts?: string[];
   /** AMQnnnn without the severity letter. */
   messageId?: string;
   severity?: Severity;

@@ -84,25 +84,62 @@ interface Header {
   fields: Partial<MqLogEntry>;
 }
 
-const HEADER =
-  /(\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4})\s+(\d{1,2}:\d{2}:\d{2}(?:\s*[AP]M)?)\s+-\s+((?:[A-Za-z]+\([^)\n]*\)\s*)+)/g;
+// A header field is Key(value). MQ 9.1+ adds Time(...), ArithInsertN(...) and CommentInsertN(...)
+// lines after VRMF/QMgr; keys carry digits, and comment inserts may hold parentheses of their own
+// ("CommentInsert2(C:\Program Files\IBM\MQ (Installation1))"), so values nest two levels deep.
+// A value whose parentheses do not balance (pasted with text cut out: "Host( Installation(I1)")
+// is read as before, up to the first ')'.
+const BALANCED = String.raw`(?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*`;
+const FIELD_VALUE = String.raw`(?:${BALANCED}(?=\))|[^)\n]*)`;
+const FIELD = String.raw`[A-Za-z]\w*\(${FIELD_VALUE}\)`;
+const HEADER = new RegExp(
+  String.raw`(\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4})\s+(\d{1,2}:\d{2}:\d{2}(?:\s*[AP]M)?)\s+-\s+((?:${FIELD}\s*)+)`,
+  'g',
+);
+const FIELDS = new RegExp(String.raw`([A-Za-z]\w*)\((${FIELD_VALUE})\)`, 'g');
+
+const HEADER_KEYS: Record<string, keyof MqLogEntry> = {
+  Process: 'process',
+  User: 'user',
+  Program: 'program',
+  Host: 'host',
+  Installation: 'installation',
+  VRMF: 'vrmf',
+  QMgr: 'qmgr',
+};
+
+/** Reads `Time(2026-11-24T13:23:45.123Z)`: MQ's exact UTC time, free of the locale's date order. */
+function isoTime(v: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(v)) return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** Puts insert n (1-based) in its slot; MQ leaves unset inserts as 0 and '', and so do we. */
+function setInsert<T>(list: T[] | undefined, n: number, v: T, unset: T): T[] {
+  const out = list ?? [];
+  while (out.length < n - 1) out.push(unset);
+  out[n - 1] = v;
+  return out;
+}
 
 function parseHeader(m: RegExpExecArray, order: 'dmy' | 'mdy'): Header {
   const fields: Partial<MqLogEntry> = { time: `${m[1]} ${m[2]}` };
   const at = parseLogDate(m[1]!, m[2]!, order);
   if (at) fields.at = at;
-  const keys: Record<string, keyof MqLogEntry> = {
-    Process: 'process',
-    User: 'user',
-    Program: 'program',
-    Host: 'host',
-    Installation: 'installation',
-    VRMF: 'vrmf',
-    QMgr: 'qmgr',
-  };
-  for (const kv of m[3]!.matchAll(/([A-Za-z]+)\(([^)\n]*)\)/g)) {
-    const k = keys[kv[1]!];
-    if (k) (fields as Record<string, string>)[k] = kv[2]!;
+  for (const kv of m[3]!.matchAll(FIELDS)) {
+    const [key, value] = [kv[1]!, kv[2]!];
+    const k = HEADER_KEYS[key];
+    const ins = /^(Arith|Comment)Insert(\d)$/.exec(key);
+    if (k) (fields as Record<string, string>)[k] = value;
+    else if (key === 'Time') {
+      const iso = isoTime(value);
+      if (iso) [fields.at, fields.isoTime] = [iso, value];
+    } else if (ins?.[1] === 'Arith' && /^-?\d+$/.test(value.trim())) {
+      fields.arithInserts = setInsert(fields.arithInserts, Number(ins[2]), Number(value), 0);
+    } else if (ins?.[1] === 'Comment') {
+      fields.commentInserts = setInsert(fields.commentInserts, Number(ins[2]), value, '');
+    }
   }
   if ((fields.qmgr && fields.qmgr.trim()) || QM_PROGRAMS.test(fields.program ?? '')) fields.side = 'qm';
   else if (fields.program) fields.side = 'client';
@@ -139,6 +176,9 @@ function readBody(e: MqLogEntry, body: string): void {
   setIf(e, 'certificateDetails', /details of the certificate[^']*?\bare\s*'(.*?)'\s*(?:\.|$| )/i.exec(flat)?.[1]);
   const ve = /certificate validation error was\s+(\d+)/i.exec(flat);
   if (ve) e.validationError = Number(ve[1]);
+  // MQ 9.1+ also carries AMQ9633's validation error as ArithInsert1, which survives when the
+  // explanation was cut or is in another language.
+  if (e.messageId === 'AMQ9633' && e.validationError === undefined && e.arithInserts?.[0]) e.validationError = e.arithInserts[0];
   setIf(e, 'cipherError', /CipherSpec error\s+'(SSLCIPH\(.*?\)\s*->\s*SSLCIPH\(.*?\))'/i.exec(flat)?.[1]);
   const ex = /EXPLANATION:\s*([\s\S]*?)(?:\s*ACTION:|$)/.exec(body);
   if (ex) setIf(e, 'explanation', ex[1]!.replace(/\s+/g, ' ').trim());
