@@ -50,8 +50,8 @@ function readLine(input: NodeJS.ReadableStream): Promise<string> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input, terminal: false });
     rl.once('line', (l) => {
+      resolve(l); // before close(): close emits 'close' at once, which would reject first
       rl.close();
-      resolve(l);
     });
     rl.once('close', () => reject(new KeyError('no pass phrase on standard input')));
   });
