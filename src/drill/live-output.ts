@@ -60,58 +60,18 @@ export async function readSince(file: string, mark: number): Promise<string> {
   }
 }
 
-// A line that starts an AMQERR01.LOG entry: "06/15/2023 10:20:30 AM - Process(...)".
-const HEADER = /^(\d{2}\/\d{2}\/\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?: ?([AP]M))? - Process\(/;
-// Header lines MQ 9.1+ adds after VRMF/QMgr, which the shared parser does not expect.
-const EXTRA_HEADER = /^\s+(Time|ArithInsert\d|CommentInsert\d)\(.*\)\s*$/;
-
 /**
- * Real logs differ from the emulator's in two ways the parser is not written for: a 12-hour clock
- * with AM/PM (en_US locale), and extra header lines, one of them `Time(2023-06-15T10:20:30.123Z)`,
- * the entry's exact UTC time. Each entry is rewritten to the emulator's layout and keeps that time.
- */
-export function realLogBlocks(text: string): Array<{ text: string; time?: Date }> {
-  const blocks: Array<{ lines: string[]; time?: Date }> = [];
-  for (const line of text.split('\n')) {
-    const h = HEADER.exec(line);
-    if (h) {
-      let hour = Number(h[2]);
-      if (h[5] === 'PM' && hour < 12) hour += 12;
-      if (h[5] === 'AM' && hour === 12) hour = 0;
-      blocks.push({ lines: [`${h[1]} ${String(hour).padStart(2, '0')}:${h[3]}:${h[4]} - Process(${line.slice(h[0].length)}`] });
-      continue;
-    }
-    const extra = EXTRA_HEADER.exec(line);
-    const cur = blocks[blocks.length - 1];
-    if (extra && cur) {
-      if (extra[1] === 'Time') {
-        const t = new Date(line.trim().slice(5, -1));
-        if (!Number.isNaN(t.getTime())) cur.time = t;
-      }
-      continue;
-    }
-    if (cur) cur.lines.push(line);
-    else blocks.push({ lines: [line] }); // text before the first header (a cut-off entry)
-  }
-  return blocks.map((b) => ({ text: b.lines.join('\n'), ...(b.time ? { time: b.time } : {}) }));
-}
-
-/**
- * Entries newer than the attempt start. The exact Time(...) wins; otherwise MQ stamps entries to
- * the second in local time, so the start is rounded down. Entries whose time could not be read are
- * kept: the caller passes only text appended during the attempt.
+ * Entries newer than the attempt start. The parser reads real MQ 9.1+ entries as they are (12-hour
+ * clock, Time/ArithInsert/CommentInsert lines); an entry's exact Time(...) wins, otherwise MQ
+ * stamps entries to the second in local time, so the start is rounded down. Entries whose time
+ * could not be read are kept: the caller passes only text appended during the attempt.
  */
 export function entriesSince(text: string, since: Date, side: SideName, dateOrder: 'dmy' | 'mdy'): MqLogEntry[] {
   const floor = Math.floor(since.getTime() / 1000) * 1000;
-  const out: MqLogEntry[] = [];
-  for (const b of realLogBlocks(text)) {
-    for (const e of parseErrlog(b.text, { side, dateOrder })) {
-      if (b.time) e.at = b.time;
-      const at = b.time ? b.time.getTime() : e.at ? Math.floor(e.at.getTime() / 1000) * 1000 : undefined;
-      if (at === undefined || at >= (b.time ? since.getTime() : floor)) out.push(e);
-    }
-  }
-  return out;
+  return parseErrlog(text, { side, dateOrder }).filter((e) => {
+    if (!e.at) return true;
+    return e.isoTime ? e.at.getTime() >= since.getTime() : Math.floor(e.at.getTime() / 1000) * 1000 >= floor;
+  });
 }
 
 export function sideResult(side: SideName, entries: MqLogEntry[], logFile: string): SideResult {
