@@ -5,21 +5,12 @@
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './helpers/ca-tools.js';
 import { makeOpensslCa, opensslQuery, run, tempDir } from './helpers/openssl.js';
 import { revoke, restore } from '../src/ca/index.js';
 
 const CLI = join(process.cwd(), 'dist/src/cli/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Started {
   child: ChildProcess;

@@ -4,17 +4,8 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from './helpers/ca-tools.js';
 import { makeOpensslCa, opensslQuery, run, tempDir } from './helpers/openssl.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 t.test('cluster of two workers behind one port, driven by ctl', async (t) => {
   const ca = await makeOpensslCa(tempDir(), { pass: 'multi-secret' });

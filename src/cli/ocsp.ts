@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { ALL, Responder, type ResponderOptions } from '../responder/responder.js';
 import { ClusterPrimary } from '../responder/cluster.js';
+import type { ControlState } from '../responder/control.js';
 import { OCSP_USAGE, parseOcspArgs } from './ocsp-args.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -42,16 +43,20 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ocsplab ocsp: ${(e as Error).message}\n`);
     return 1;
   }
-  for (const ca of responder.cas) {
-    process.stderr.write(`ocsp: serving ${ca.name} (${ca.store.path}, ${ca.store.current().db.size} entries)\n`);
-  }
-  for (const l of responder.listeners) process.stderr.write(`ocsp: ${l.name === 'main' ? '' : `${l.name} `}listening on ${l.url}\n`);
-  if (responder.admin) process.stderr.write(`ocsp: admin API on ${responder.admin.url} (ocsplab ctl --admin ${responder.admin.url} status)\n`);
+  const listening = responder.listeners.map((l) => `${l.name === 'main' ? '' : `${l.name} `}listening on ${l.url}`);
+  return serve(responder.state(), listening, responder.admin?.url, responder);
+}
+
+/** Prints what is served (openssl's last line included, scripts wait for it) and runs until stopped. */
+async function serve(st: ControlState, listening: string[], admin: string | undefined, server: { close(): Promise<void>; done: Promise<void> }): Promise<number> {
+  for (const ca of st.cas) process.stderr.write(`ocsp: serving ${ca.name} (${ca.index}, ${ca.entries} entries)\n`);
+  for (const l of listening) process.stderr.write(`ocsp: ${l}\n`);
+  if (admin) process.stderr.write(`ocsp: admin API on ${admin} (ocsplab ctl --admin ${admin} status)\n`);
   process.stderr.write('ocsp: waiting for OCSP client connections...\n');
-  const stop = () => void responder.close();
+  const stop = () => void server.close();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await responder.done;
+  await server.done;
   return 0;
 }
 
@@ -64,14 +69,5 @@ async function runCluster(options: ResponderOptions, workers: number, badsig: bo
     process.stderr.write(`ocsplab ocsp: ${(e as Error).message}\n`);
     return 1;
   }
-  const st = await primary.state();
-  for (const ca of st.cas) process.stderr.write(`ocsp: serving ${ca.name} (${ca.index}, ${ca.entries} entries)\n`);
-  process.stderr.write(`ocsp: ${workers} workers listening on http://${options.host}:${primary.port}\n`);
-  if (primary.admin) process.stderr.write(`ocsp: admin API on ${primary.admin.url} (ocsplab ctl --admin ${primary.admin.url} status)\n`);
-  process.stderr.write('ocsp: waiting for OCSP client connections...\n');
-  const stop = () => void primary.close();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await primary.done;
-  return 0;
+  return serve(await primary.state(), [`${workers} workers listening on http://${options.host}:${primary.port}`], primary.admin?.url, primary);
 }
