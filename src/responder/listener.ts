@@ -1,7 +1,7 @@
 // One listening port backed by a fastify app, that can be closed and opened again at run time
 // (a responder taken "down" must refuse connections exactly as a stopped process does).
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
@@ -23,6 +23,30 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   keepAliveTimeoutMs: 5_000,
   maxHeaderSize: 8 * 1024,
 };
+
+/**
+ * How often node looks for connections past headersTimeout / requestTimeout. Node's default is
+ * 30 s, so a client stalled mid-headers or mid-body held its socket up to 30 s past the configured
+ * limit (test/harden-limits.test.ts measured 4 s+ for a 0.5 s limit). A fifth of the shortest
+ * limit, capped at 1 s, keeps the overshoot small; the sweep walks only open connections.
+ */
+export function checkingInterval(l: Pick<ServerLimits, 'headersTimeoutMs' | 'requestTimeoutMs'>): number {
+  const shortest = Math.min(...[l.headersTimeoutMs, l.requestTimeoutMs].filter((n) => n > 0), 5_000);
+  return Math.max(10, Math.min(1_000, Math.floor(shortest / 5)));
+}
+
+/**
+ * Answers a request node could not parse (408 time-out, 431 headers too large, 400) and closes.
+ * Fastify's default handler sends the same status but without `Connection: close`, so a keep-alive
+ * client put the socket back in its pool and its next request died with "socket hang up"
+ * (test/harden-fuzz.test.ts hit this after a 431). Saying "close" lets the client retire it.
+ */
+function closeOnClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const code = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  if (socket.writable) socket.write(`HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
 
 export class Listener {
   readonly app: FastifyInstance;
@@ -52,9 +76,13 @@ export class Listener {
       // Our routes log one line per request themselves (ocsp-routes.ts).
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: limits.bodyLimit,
+      clientErrorHandler: closeOnClientError,
       routerOptions: { maxParamLength: 65_536 },
       serverFactory: (handler) => {
-        server = createServer({ maxHeaderSize: limits.maxHeaderSize }, (req: IncomingMessage, res: ServerResponse) => handler(req, res));
+        server = createServer(
+          { maxHeaderSize: limits.maxHeaderSize, connectionsCheckingInterval: checkingInterval(limits) },
+          (req: IncomingMessage, res: ServerResponse) => handler(req, res),
+        );
         return server;
       },
     });
