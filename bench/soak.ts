@@ -1,0 +1,332 @@
+// Soak (issue 9): `ocsplab ocsp` as a child process under 80% of its measured capacity for
+// SOAK_SECONDS (default 600), while the CA tool revokes one certificate and restores another every
+// second in the served index. Every answer is checked against the index as it was while that
+// answer was in flight; RSS of the responder is sampled each second.
+//
+// Bookkeeping: each change records `begin` (before the CA tool starts) and `end` (after its rename
+// is done), on this process's monotonic clock, as does each request (`sent`, `received`). A change
+// that ended before a request was sent must be visible in its answer; a change that overlaps the
+// request ([begin, end] meets [sent, received]) may or may not be, so both states are accepted.
+// Nonce-less requests are half the load, so a stale cache entry would be caught too.
+//
+// Run: npm run build && node dist/bench/soak.js   (SOAK_SECONDS=60 for a shorter run)
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initCa, issue, restore, revoke } from '../src/ca/index.js';
+import { readCertificates, type CertInfo } from '../src/ocsp/cert.js';
+import { buildOcspRequest, decodeOcspResponse } from '../src/ocsp/verify.js';
+
+const CLI = resolve(fileURLToPath(import.meta.url), '../../src/cli/main.js');
+
+export interface SoakOptions {
+  seconds: number;
+  /** Closed-loop measurement of capacity before the run. */
+  capacitySeconds?: number;
+  /** RSS growth is measured from the end of the warm-up (default: a quarter of the run, at most 60 s). */
+  warmupSeconds?: number;
+  /** Fraction of capacity to run at. */
+  load?: number;
+  log?: (line: string) => void;
+}
+
+export interface SoakResult {
+  seconds: number;
+  capacity: number;
+  targetRate: number;
+  achievedRate: number;
+  answers: number;
+  /** Answers that overlapped a change of their serial, where either state was accepted. */
+  overlapping: number;
+  wrong: number;
+  wrongExamples: string[];
+  errors: number;
+  errorExamples: string[];
+  revokes: number;
+  restores: number;
+  rssBaselineMb: number;
+  rssFinalMb: number;
+  rssGrowth: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  ok: boolean;
+}
+
+type State = 'good' | 'revoked';
+
+interface Change {
+  begin: number;
+  end: number;
+  state: State;
+}
+
+interface Target {
+  cert: CertInfo;
+  serial: string;
+  changing: boolean;
+  state: State;
+  changes: Change[];
+}
+
+const CHANGING = 8;
+const STABLE = 4;
+
+/** States an answer for `t` sent at `sent` and received at `received` may report. */
+export function allowedStates(changes: readonly Change[], sent: number, received: number, initial: State = 'good'): Set<State> {
+  let before = initial;
+  const allowed = new Set<State>();
+  for (const c of changes) {
+    if (c.end <= sent) before = c.state; // complete before the request left: must be visible
+    else if (c.begin <= received) allowed.add(c.state); // overlapping: may be visible
+  }
+  allowed.add(before);
+  return allowed;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? NaN;
+
+async function startResponder(dir: string, ca: { index: string; cacert: string; cakey: string }): Promise<{ child: ChildProcess; url: URL }> {
+  const child = spawn(process.execPath, [CLI, 'ocsp', '-index', ca.index, '-CA', ca.cacert, '-rkey', ca.cakey, '-port', '0', '--workers', '1', '--log-level', 'warn'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<URL>((res, rej) => {
+    const onData = (b: Buffer) => {
+      out += b;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) res(new URL(m[1]));
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (c) => rej(new Error(`ocsplab ocsp exited ${c}: ${out}`)));
+  });
+  return { child, url };
+}
+
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
+  const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-soak-'));
+  let child: ChildProcess | undefined;
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  try {
+    const ca = await initCa({ dir: join(dir, 'ca'), cn: 'Soak CA', key: 'ec-p256' });
+    const issuer = readCertificates(readFileSync(ca.cacert))[0];
+    const targets: Target[] = [];
+    for (let i = 0; i < CHANGING + STABLE; i++) {
+      const c = await issue({ dir: ca.dir, cn: `soak-${i}`, key: 'ec-p256' });
+      targets.push({ cert: readCertificates(readFileSync(c.certPath))[0], serial: c.serial, changing: i < CHANGING, state: 'good', changes: [] });
+    }
+    const started = await startResponder(dir, ca);
+    child = started.child;
+    const pid = child.pid!;
+    const { hostname, port } = started.url;
+
+    const latencies: number[] = [];
+    const result = { answers: 0, overlapping: 0, wrong: 0, errors: 0, wrongExamples: [] as string[], errorExamples: [] as string[] };
+    let inFlight = 0;
+    let checking = false;
+
+    const oneRequest = (): Promise<void> => {
+      const t = targets[Math.floor(Math.random() * targets.length)];
+      const withNonce = Math.random() < 0.5;
+      const built = buildOcspRequest(t.cert, issuer, { nonce: withNonce ? undefined : false });
+      inFlight++;
+      return new Promise<void>((done) => {
+        const sent = performance.now();
+        const fail = (msg: string) => {
+          inFlight--;
+          if (checking) {
+            result.errors++;
+            if (result.errorExamples.length < 5) result.errorExamples.push(msg);
+          }
+          done();
+        };
+        const req = request({ host: hostname, port, method: 'POST', path: '/', agent, headers: { 'content-type': 'application/ocsp-request', 'content-length': built.der.length } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => fail(e.message));
+          res.on('end', () => {
+            const received = performance.now();
+            inFlight--;
+            if (!checking) return done();
+            latencies.push(received - sent);
+            try {
+              const d = decodeOcspResponse(Buffer.concat(chunks));
+              const got = d.basic?.singles[0]?.status;
+              if (res.statusCode !== 200 || !got) throw new Error(`HTTP ${res.statusCode}, response ${d.status}`);
+              if (withNonce && !d.basic?.nonce?.equals(built.nonce!)) throw new Error('nonce not echoed');
+              result.answers++;
+              const allowed = allowedStates(t.changes, sent, received);
+              if (allowed.size > 1) result.overlapping++;
+              if (!allowed.has(got as State)) {
+                result.wrong++;
+                if (result.wrongExamples.length < 5) result.wrongExamples.push(`serial ${t.serial} answered ${got}, allowed ${[...allowed].join('/')} (sent ${sent.toFixed(1)} ms, received ${received.toFixed(1)} ms, last change ${JSON.stringify(t.changes.at(-1))})`);
+              }
+            } catch (e) {
+              result.errors++;
+              if (result.errorExamples.length < 5) result.errorExamples.push((e as Error).message);
+            }
+            done();
+          });
+        });
+        req.setTimeout(10_000, () => req.destroy(new Error('no answer in 10 s')));
+        req.on('error', (e) => fail(e.message));
+        req.end(built.der);
+      });
+    };
+
+    // Capacity: closed loop, 32 clients, after a short warm-up.
+    const closedLoop = async (ms: number) => {
+      const until = performance.now() + ms;
+      let n = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (performance.now() < until) {
+            await oneRequest();
+            n++;
+          }
+        }),
+      );
+      return n / (ms / 1000);
+    };
+    await closedLoop(500);
+    const capacity = await closedLoop((o.capacitySeconds ?? 5) * 1000);
+    const targetRate = capacity * (o.load ?? 0.8);
+    log(`soak: capacity ${capacity.toFixed(0)} req/s (closed loop, 32 clients); running ${o.seconds} s at ${targetRate.toFixed(0)} req/s with a revoke and a restore every second`);
+
+    // The run: open loop at the target rate, ticking every 10 ms.
+    checking = true;
+    const t0 = performance.now();
+    const endAt = t0 + o.seconds * 1000;
+    const pending = new Set<Promise<void>>();
+    let sentCount = 0;
+    const load = new Promise<void>((res) => {
+      const timer = setInterval(() => {
+        const now = performance.now();
+        if (now >= endAt) {
+          clearInterval(timer);
+          return res();
+        }
+        const due = Math.floor(((now - t0) / 1000) * targetRate) - sentCount;
+        // Past 2,000 outstanding the responder is not keeping up: counted, not piled on.
+        for (let i = 0; i < due; i++, sentCount++) {
+          if (inFlight > 2000) {
+            result.errors++;
+            if (result.errorExamples.length < 5) result.errorExamples.push('over 2,000 requests outstanding');
+            continue;
+          }
+          const p = oneRequest();
+          pending.add(p);
+          void p.then(() => pending.delete(p));
+        }
+      }, 10);
+    });
+
+    // Changes: every second one revoke and one restore, each on its own serial.
+    let revokes = 0;
+    let restores = 0;
+    const change = async (t: Target, to: State) => {
+      const c: Change = { begin: performance.now(), end: Infinity, state: to };
+      t.changes.push(c);
+      if (to === 'revoked') await revoke({ dir: ca.dir, target: t.serial, reason: 'keyCompromise' });
+      else await restore({ dir: ca.dir, target: t.serial });
+      c.end = performance.now();
+      t.state = to;
+    };
+    const changer = (async () => {
+      const changing = targets.filter((t) => t.changing);
+      for (let tick = 1; performance.now() + 1000 < endAt; tick++) {
+        await new Promise((r) => setTimeout(r, Math.max(0, t0 + tick * 1000 - performance.now())));
+        const valid = changing.filter((t) => t.state === 'good');
+        const revoked = changing.filter((t) => t.state === 'revoked');
+        if (valid.length) {
+          await change(valid[Math.floor(Math.random() * valid.length)], 'revoked');
+          revokes++;
+        }
+        if (revoked.length) {
+          await change(revoked[Math.floor(Math.random() * revoked.length)], 'good');
+          restores++;
+        }
+      }
+    })();
+
+    // RSS each second.
+    const rss: Array<{ at: number; mb: number }> = [];
+    const sampler = setInterval(() => rss.push({ at: (performance.now() - t0) / 1000, mb: rssMb(pid) }), 1000);
+    let lastReport = 0;
+    const reporter = setInterval(() => {
+      const s = (performance.now() - t0) / 1000;
+      if (s - lastReport >= Math.max(10, o.seconds / 10)) {
+        lastReport = s;
+        log(`soak: ${s.toFixed(0)} s, ${result.answers} answers checked, ${result.wrong} wrong, ${result.errors} errors, RSS ${rss.at(-1)?.mb.toFixed(1)} MB`);
+      }
+    }, 1000);
+
+    await load;
+    await changer;
+    await Promise.all(pending);
+    clearInterval(sampler);
+    clearInterval(reporter);
+    const elapsed = (performance.now() - t0) / 1000;
+
+    const warm = o.warmupSeconds ?? Math.min(60, o.seconds / 4);
+    const after = rss.filter((r) => r.at >= warm).map((r) => r.mb);
+    const rssBaselineMb = median(after.slice(0, 5));
+    const rssFinalMb = median(after.slice(-5));
+    const rssGrowth = (rssFinalMb - rssBaselineMb) / rssBaselineMb;
+    latencies.sort((a, b) => a - b);
+    const r: SoakResult = {
+      seconds: elapsed,
+      capacity,
+      targetRate,
+      achievedRate: result.answers / elapsed,
+      ...result,
+      revokes,
+      restores,
+      rssBaselineMb,
+      rssFinalMb,
+      rssGrowth,
+      p50Ms: latencies[Math.floor(latencies.length * 0.5)] ?? NaN,
+      p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? NaN,
+      maxMs: latencies.at(-1) ?? NaN,
+      ok: false,
+    };
+    r.ok = r.wrong === 0 && r.errors === 0 && r.answers > 0 && r.revokes > 0 && r.restores > 0 && Number.isFinite(rssGrowth) && rssGrowth < 0.1;
+    return r;
+  } finally {
+    agent.destroy();
+    child?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function formatSummary(r: SoakResult): string {
+  return [
+    `soak: ${r.ok ? 'PASS' : 'FAIL'} after ${r.seconds.toFixed(0)} s`,
+    `  capacity ${r.capacity.toFixed(0)} req/s, target ${r.targetRate.toFixed(0)} req/s, achieved ${r.achievedRate.toFixed(0)} req/s`,
+    `  answers checked ${r.answers} (${r.overlapping} overlapped a change of their serial), wrong ${r.wrong}, errors ${r.errors}`,
+    `  changes: ${r.revokes} revokes, ${r.restores} restores`,
+    `  latency p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms`,
+    `  responder RSS ${r.rssBaselineMb.toFixed(1)} MB after warm-up → ${r.rssFinalMb.toFixed(1)} MB at the end (${(r.rssGrowth * 100).toFixed(1)}%, limit 10%)`,
+    ...r.wrongExamples.map((w) => `  wrong: ${w}`),
+    ...r.errorExamples.map((e) => `  error: ${e}`),
+  ].join('\n');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const seconds = Number(process.env.SOAK_SECONDS ?? 600);
+  const r = await runSoak({ seconds });
+  process.stdout.write(`${formatSummary(r)}\n`);
+  process.exitCode = r.ok ? 0 : 1;
+}
