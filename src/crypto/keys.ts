@@ -42,7 +42,8 @@ export async function resolvePassSource(spec: string): Promise<string> {
     case 'stdin':
       return readLine(process.stdin);
     default:
-      throw new KeyError(`unknown pass phrase source "${kind}" (use pass:, env:, file:, fd: or stdin)`);
+      // Never quote the value: a pass phrase given without "pass:" would be echoed.
+      throw new KeyError('unknown pass phrase source: use pass:TEXT, env:VAR, file:PATH, fd:N or stdin');
   }
 }
 
