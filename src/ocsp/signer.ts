@@ -85,6 +85,8 @@ export function createSigner(cert: CertInfo, key: KeyObject, o: SignerOptions): 
     responderId: responderIdFor(cert, o.byKey ?? false),
     signatureAlgorithm: s.algorithmId,
     certsField: o.certs.length ? explicit(0, seq(...o.certs.map((c) => c.der))) : Buffer.alloc(0),
-    sign: s.signAsync,
+    // RSA (hundreds of µs) signs on the thread pool so other requests go on meanwhile; for EC
+    // and Ed25519 (tens of µs) the hop to the pool costs more than it frees.
+    sign: key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss' ? s.signAsync : async (tbs) => s.sign(tbs),
   };
 }
