@@ -25,14 +25,8 @@ export type Side = 'client' | 'qm';
  *  exception chain; reason: a bare reason code (RC=, ReasonCd=, "reason code", MQRC_ name). */
 export type EntryKind = 'message' | 'ffst' | 'java' | 'reason';
 
-export interface MqLogEntry {
-  kind: EntryKind;
-  /** Which side wrote it, when the writer knew or the text shows it (QMgr header, Java chain). */
-  side?: Side;
-  /** Timestamp as written. */
-  time?: string;
-  /** The timestamp as a Date (local time, as MQ writes it) when it could be read. */
-  at?: Date;
+/** The Process/User/Program, Host/Installation and VRMF/QMgr lines of an entry's header. */
+export interface HeaderFields {
   process?: string;
   user?: string;
   program?: string;
@@ -40,7 +34,18 @@ export interface MqLogEntry {
   host?: string;
   installation?: string;
   vrmf?: string;
+  /** Set for queue manager logs; client logs have no QMgr(...). */
   qmgr?: string;
+}
+
+export interface MqLogEntry extends HeaderFields {
+  kind: EntryKind;
+  /** Which side wrote it, when the writer knew or the text shows it (QMgr header, Java chain). */
+  side?: Side;
+  /** Timestamp as written. */
+  time?: string;
+  /** The timestamp as a Date (local time, as MQ writes it) when it could be read. */
+  at?: Date;
   /** MQ 9.1+ `Time(...)` header line as written: the entry's UTC time (then also in `at`). */
   isoTime?: string;
   /** MQ 9.1+ `ArithInsertN(...)` header lines, N-1 indexed; unset ones are 0 as in MQ. For
@@ -79,16 +84,8 @@ export interface MqLogEntry {
   raw: string;
 }
 
-export interface LogHeader {
+export interface LogHeader extends HeaderFields {
   time: Date;
-  process?: string;
-  user?: string;
-  program?: string;
-  host?: string;
-  installation?: string;
-  vrmf?: string;
-  /** Set for queue manager logs; client logs have no QMgr(...). */
-  qmgr?: string;
 }
 
 export interface LogWrite extends LogHeader {
