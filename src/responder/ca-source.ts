@@ -9,6 +9,7 @@ import type { CertId } from '../ocsp/request.js';
 import type { CertInfo } from '../ocsp/cert.js';
 import { parseLine } from '../index/line.js';
 import type { IndexStore } from '../index/store.js';
+import type { IndexDatabase } from '../index/database.js';
 import type { Answered, Query, Reply, StatusSource } from './source.js';
 
 export type ExpiredPolicy = 'good' | 'unknown' | 'revoked';
@@ -64,9 +65,10 @@ export class CaSource implements StatusSource {
     return s;
   }
 
-  status(c: CertId): CertStatus {
+  /** A certificate's status in one snapshot of the index (one freshness check per request). */
+  status(c: CertId, db: IndexDatabase): CertStatus {
     if (!this.serves(c)) return { kind: 'unknown' };
-    const line = this.o.store.current().db.line(c.serial);
+    const line = db.line(c.serial);
     if (line === undefined) return { kind: 'unknown' };
     const e = parseLine(line);
     if (e.status === 'V') return { kind: 'good' };
@@ -83,8 +85,9 @@ export class CaSource implements StatusSource {
     const nextIn = t.nextUpdateIn ?? this.o.nextUpdateMs;
     const nextUpdate = nextIn === undefined ? undefined : new Date(q.now.getTime() + nextIn);
     const answers: Answered[] = [];
+    const db = this.o.store.current().db;
     const singles: SingleResponseSpec[] = q.request.certIds.map((c) => {
-      let status = this.status(c);
+      let status = this.status(c, db);
       if (t.forceStatus === 'revoked' && status.kind !== 'revoked') status = { kind: 'revoked', time: thisUpdate, reason: 0 };
       else if (t.forceStatus && t.forceStatus !== 'revoked') status = { kind: t.forceStatus };
       let certId = c.der;
