@@ -100,17 +100,29 @@ function sortedSet(parts: Buffer[]): Buffer[] {
   return [...parts].sort(Buffer.compare);
 }
 
-/** The subject field of index.txt for a Name in DER. */
-export function indexSubject(nameDer: Buffer): string {
+/** The attributes of a Name in DER, RDN by RDN, with short type names where openssl has one. */
+function nameAttributes(nameDer: Buffer): Array<Array<{ type: string; value: Buffer }>> {
   const top = readWhole(nameDer, 0x30);
-  const rdns = children(nameDer, top).map((set) =>
+  return children(nameDer, top).map((set) =>
     children(nameDer, set).map((atvT) => {
       const [typeT, valT] = children(nameDer, atvT);
       const dotted = decodeOid(value(nameDer, typeT));
       return { type: SHORT_NAMES[dotted] ?? dotted, value: value(nameDer, valT) };
     }),
   );
-  return encodeSubject(rdns);
+}
+
+/** The subject field of index.txt for a Name in DER. */
+export function indexSubject(nameDer: Buffer): string {
+  return encodeSubject(nameAttributes(nameDer));
+}
+
+/** The first CN of a Name in DER (a CA's display name), or undefined. */
+export function derCommonName(nameDer: Buffer): string | undefined {
+  return nameAttributes(nameDer)
+    .flat()
+    .find((a) => a.type === SHORT_NAMES['2.5.4.3'])
+    ?.value.toString('utf8');
 }
 
 /** The CN of a name spec (for file names and labels). */

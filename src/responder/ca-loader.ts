@@ -7,6 +7,7 @@ import { hasOcspSigningEku, issuerHashes, readCertificates, type CertInfo } from
 import { HASHES, type HashName } from '../ocsp/oids.js';
 import { createSigner } from '../ocsp/signer.js';
 import { loadPrivateKey } from '../crypto/keys.js';
+import { derCommonName } from '../ca/name.js';
 import { IndexStore, type StoreLogger } from '../index/store.js';
 import { CaSource, type ExpiredPolicy } from './ca-source.js';
 
@@ -68,14 +69,6 @@ function readCerts(path: string, what: string): CertInfo[] {
   }
 }
 
-function commonName(c: CertInfo): string | undefined {
-  // CN attribute: OID 2.5.4.3 followed by a string TLV; good enough for a display name.
-  const i = c.subjectDer.indexOf(Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03]));
-  if (i < 0) return undefined;
-  const len = c.subjectDer[i + 6];
-  return c.subjectDer.subarray(i + 7, i + 7 + len).toString('utf8');
-}
-
 /** Checks that `cert` carries a signature made by `issuer`'s key. */
 function signedBy(cert: CertInfo, issuer: CertInfo): boolean {
   if (!cert.issuerDer.equals(issuer.subjectDer)) return false;
@@ -122,7 +115,7 @@ export async function loadCa(config: CaConfig, log: StoreLogger): Promise<Loaded
   const hashes = new Map<HashName, { name: Buffer; key: Buffer }[]>();
   for (const h of HASHES) hashes.set(h, issuers.map((i) => issuerHashes(i)[h]));
   const store = new IndexStore(config.index, log);
-  const name = config.name ?? commonName(issuers[0]) ?? config.index;
+  const name = config.name ?? derCommonName(issuers[0].subjectDer) ?? config.index;
   const nextUpdateMs = config.nmin !== undefined ? config.nmin * 60_000 : config.ndays !== undefined ? config.ndays * 86_400_000 : undefined;
   const source = new CaSource({
     name,
