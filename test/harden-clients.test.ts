@@ -4,12 +4,10 @@
 // here is far above that, so the test checks it rather than raising it.
 
 import t from 'tap';
+import { ecCaWithLeaf } from './helpers/ec-ca.js';
 import { connect, type Socket } from 'node:net';
 import { request } from 'node:http';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { initCa, issue } from '../src/ca/index.js';
-import { readCertificates } from '../src/ocsp/cert.js';
+import { rmSync } from 'node:fs';
 import { buildOcspRequest, decodeOcspResponse } from '../src/ocsp/verify.js';
 import { Responder } from '../src/responder/responder.js';
 import { run, tempDir } from './helpers/openssl.js';
@@ -18,10 +16,7 @@ const IDLE = 500;
 
 const dir = tempDir('ocsplab-clients-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const ca = await initCa({ dir: join(dir, 'ca'), cn: 'Clients CA', key: 'ec-p256' });
-const leaf = await issue({ dir: ca.dir, cn: 'leaf', key: 'ec-p256' });
-const issuer = readCertificates(readFileSync(ca.cacert))[0];
-const cert = readCertificates(readFileSync(leaf.certPath))[0];
+const { ca, issuer, cert } = await ecCaWithLeaf(dir, 'Clients CA');
 
 async function startResponder(headersTimeoutMs: number, requestTimeoutMs: number): Promise<Responder> {
   const r = await Responder.create({ cas: [{ index: ca.index, ca: ca.cacert, rkey: ca.cakey }], port: 0, logger: false, serverLimits: { headersTimeoutMs, requestTimeoutMs } });

@@ -11,9 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { initCa, issue, restore, revoke, type WriteStep } from '../src/ca/index.js';
 import { IndexDatabase } from '../src/index/database.js';
 import { IndexStore } from '../src/index/store.js';
-import { readCertificates } from '../src/ocsp/cert.js';
-import { buildOcspRequest, decodeOcspResponse } from '../src/ocsp/verify.js';
 import { warnKeyPermissions } from '../src/responder/ca-loader.js';
+import { askStatus, ecCaWithLeaf } from './helpers/ec-ca.js';
 import { run, tempDir } from './helpers/openssl.js';
 import { startResponder } from './helpers/responder.js';
 
@@ -63,18 +62,12 @@ async function opensslStatus(dir: string, serial: string): Promise<string | unde
 t.test('a writer killed -9 at each step of the rename dance leaves an index that loads, old or new, for us and for openssl', async (t) => {
   const base = tempDir('ocsplab-kill-');
   t.teardown(() => rmSync(base, { recursive: true, force: true }));
-  const ca = await initCa({ dir: join(base, 'ca'), cn: 'Kill CA', key: 'ec-p256' });
-  const leaf = await issue({ dir: ca.dir, cn: 'victim', key: 'ec-p256' });
+  const { ca, leaf, issuer, cert } = await ecCaWithLeaf(base, 'Kill CA', 'victim');
   await issue({ dir: ca.dir, cn: 'bystander', key: 'ec-p256' });
-  const issuer = readCertificates(readFileSync(ca.cacert))[0];
-  const cert = readCertificates(readFileSync(leaf.certPath))[0];
   // A live responder watches the same index through every kill.
   const r = await startResponder({ cas: [{ index: ca.index, ca: ca.cacert, rkey: ca.cakey }] });
   t.teardown(r.close);
-  const served = async () => {
-    const res = await fetch(`${r.url}/`, { method: 'POST', body: new Uint8Array(buildOcspRequest(cert, issuer).der) });
-    return decodeOcspResponse(Buffer.from(await res.arrayBuffer())).basic?.singles[0].status;
-  };
+  const served = () => askStatus(r.url, cert, issuer);
 
   const points: Array<[WriteStep, string]> = [];
   for (const file of ['index.txt', 'index.txt.attr']) for (const step of ['write-new', 'keep-old', 'rename-in'] as WriteStep[]) points.push([step, file]);
@@ -109,16 +102,10 @@ t.test('a writer killed -9 at each step of the rename dance leaves an index that
 t.test('index.txt missing during reload: keeps serving, one clear error line, picks the file up when it returns', async (t) => {
   const base = tempDir('ocsplab-missing-');
   t.teardown(() => rmSync(base, { recursive: true, force: true }));
-  const ca = await initCa({ dir: join(base, 'ca'), cn: 'Missing CA', key: 'ec-p256' });
-  const leaf = await issue({ dir: ca.dir, cn: 'leaf', key: 'ec-p256' });
-  const issuer = readCertificates(readFileSync(ca.cacert))[0];
-  const cert = readCertificates(readFileSync(leaf.certPath))[0];
+  const { ca, issuer, cert } = await ecCaWithLeaf(base, 'Missing CA');
   const r = await startResponder({ cas: [{ index: ca.index, ca: ca.cacert, rkey: ca.cakey }] });
   t.teardown(r.close);
-  const ask = async () => {
-    const res = await fetch(`${r.url}/`, { method: 'POST', body: new Uint8Array(buildOcspRequest(cert, issuer).der) });
-    return decodeOcspResponse(Buffer.from(await res.arrayBuffer())).basic?.singles[0].status;
-  };
+  const ask = () => askStatus(r.url, cert, issuer);
   t.equal(await ask(), 'good');
   const good = readFileSync(ca.index, 'latin1');
   renameSync(ca.index, `${ca.index}.away`);

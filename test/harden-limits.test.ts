@@ -4,18 +4,15 @@
 // without a byte, a body under 8 bytes) cost nothing here.
 
 import t from 'tap';
+import { ecCaWithLeaf } from './helpers/ec-ca.js';
 import { connect, type Socket } from 'node:net';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { initCa, issue } from '../src/ca/index.js';
 import { explicit, octetString, oid, seq } from '../src/ocsp/der.js';
 import { OID } from '../src/ocsp/oids.js';
 import { buildOcspRequest, decodeOcspResponse } from '../src/ocsp/verify.js';
-import { readCertificates } from '../src/ocsp/cert.js';
 import { Responder } from '../src/responder/responder.js';
 import { DEFAULT_SERVER_LIMITS, checkingInterval } from '../src/responder/listener.js';
 import { DEFAULT_REQUEST_LIMITS } from '../src/ocsp/request.js';
-import { readFileSync } from 'node:fs';
 import { tempDir } from './helpers/openssl.js';
 
 const MALFORMED = Buffer.from('30030a0101', 'hex');
@@ -26,10 +23,7 @@ const SLACK_MS = checkingInterval({ headersTimeoutMs: HEADERS_MS, requestTimeout
 
 const dir = tempDir('ocsplab-limits-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const ca = await initCa({ dir: join(dir, 'ca'), cn: 'Limits CA', key: 'ec-p256' });
-const leaf = await issue({ dir: ca.dir, cn: 'leaf', key: 'ec-p256' });
-const issuer = readCertificates(readFileSync(ca.cacert))[0];
-const cert = readCertificates(readFileSync(leaf.certPath))[0];
+const { ca, issuer, cert } = await ecCaWithLeaf(dir, 'Limits CA');
 
 const responder = await Responder.create({
   cas: [{ index: ca.index, ca: ca.cacert, rkey: ca.cakey }],
