@@ -3,33 +3,12 @@
 // caching headers, and our CA tool's revoke/restore against the running process.
 
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './helpers/ca-tools.js';
+import { startCli } from './helpers/cli.js';
 import { makeOpensslCa, opensslQuery, run, tempDir } from './helpers/openssl.js';
 import { revoke, restore } from '../src/ca/index.js';
-
-const CLI = join(process.cwd(), 'dist/src/cli/main.js');
-
-interface Started {
-  child: ChildProcess;
-  out: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `ocsplab ocsp ARGS` and waits for openssl's "waiting for OCSP client connections" line. */
-async function startCli(args: string[], o: { cwd?: string; input?: string } = {}): Promise<Started> {
-  const child = spawn('node', [CLI, 'ocsp', ...args], { cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  if (o.input !== undefined) child.stdin!.end(o.input);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  for (let i = 0; i < 150 && !/waiting for OCSP client connections/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
-  if (!/waiting for OCSP client connections/.test(out)) throw new Error(`did not start: ${out}`);
-  return { child, out: () => out, exited };
-}
 
 t.test('the seed-003 line, verbatim with ocsplab in place of openssl', async (t) => {
   const ca = await makeOpensslCa(tempDir());
