@@ -3,17 +3,18 @@
 // @peculiar/webcrypto, against ocsplab's per-request path (DER assembly + node:crypto), plus the
 // raw RSA-2048 signature each way.
 
-import { generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { Crypto as PeculiarCrypto } from '@peculiar/webcrypto';
-import { parseCertificate } from '../src/ocsp/cert.js';
+import { readCertificates } from '../src/ocsp/cert.js';
 import { createSigner } from '../src/ocsp/signer.js';
 import { buildResponse } from '../src/ocsp/response.js';
-import { signCertificate } from '../src/ca/x509.js';
-import { commonName, encodeName } from '../src/ca/name.js';
-import { encodeExtensions, keyIdentifier, KU } from '../src/ca/extensions.js';
-import { publicKeyBits } from '../src/ca/keys.js';
+import { initCa } from '../src/ca/index.js';
+import { loadPrivateKey } from '../src/crypto/keys.js';
 import { octetString, seq, oid, NULL, tlv } from '../src/ocsp/der.js';
 
 async function timeIt(name: string, f: () => unknown | Promise<unknown>, ms = 1500): Promise<{ name: string; us: number }> {
@@ -25,15 +26,6 @@ async function timeIt(name: string, f: () => unknown | Promise<unknown>, ms = 15
     n++;
   }
   return { name, us: ((performance.now() - t0) / n) * 1000 };
-}
-
-function selfSigned(key: KeyObject, pub: KeyObject): Buffer {
-  const spki = pub.export({ format: 'der', type: 'spki' });
-  const name = encodeName(commonName('bench CA'));
-  return signCertificate(
-    { serial: 1n, issuer: name, subject: name, notBefore: new Date(Date.now() - 3_600_000), notAfter: new Date(Date.now() + 86_400_000), spki, extensions: encodeExtensions({ ca: true, keyUsage: [KU.keyCertSign, KU.digitalSignature], subjectKeyId: keyIdentifier(publicKeyBits(spki)) }) },
-    key,
-  );
 }
 
 async function pkijsResponse(engine: pkijs.ICryptoEngine, cryptoKey: CryptoKey, caDer: Buffer, requestDer: Buffer): Promise<ArrayBuffer> {
@@ -53,9 +45,11 @@ async function pkijsResponse(engine: pkijs.ICryptoEngine, cryptoKey: CryptoKey, 
 }
 
 async function main(): Promise<void> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const caDer = selfSigned(privateKey, publicKey);
-  const ca = parseCertificate(caDer);
+  // The CA tool makes the RSA-2048 CA, as in every lab.
+  const paths = await initCa({ dir: join(mkdtempSync(join(tmpdir(), 'ocsplab-crypto-')), 'ca'), cn: 'bench CA', key: 'rsa2048' });
+  const privateKey = await loadPrivateKey(paths.cakey);
+  const [ca] = readCertificates(readFileSync(paths.cacert));
+  const caDer = ca.der;
   const certId = seq(seq(oid('1.3.14.3.2.26'), NULL), octetString(Buffer.alloc(20, 1)), octetString(Buffer.alloc(20, 2)), tlv(0x02, Buffer.from([0x10, 0x01])));
   const requestDer = seq(seq(seq(seq(certId))));
   const pkcs8 = new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }));
