@@ -96,6 +96,15 @@ export function isEncryptedPem(pem: string): boolean {
 }
 
 /**
+ * The pass phrase a PEM key needs: none when it is not encrypted; else from `passin`, or asked on
+ * the terminal as openssl does.
+ */
+export async function passphraseFor(path: string, pem: string, passin?: string): Promise<string | undefined> {
+  if (!isEncryptedPem(pem)) return undefined;
+  return passin !== undefined ? resolvePassSource(passin) : promptPassphrase(`Enter pass phrase for ${path}:`);
+}
+
+/**
  * Loads a PEM or DER private key: PKCS#8 (plain or encrypted) or traditional RSA/EC PEM (plain or
  * with DEK-Info encryption). `passin` is an openssl pass phrase source; without one an encrypted
  * key is asked for on the terminal.
@@ -109,10 +118,7 @@ export async function loadPrivateKey(path: string, passin?: string): Promise<Key
   }
   const pem = data.toString('latin1');
   const isPem = pem.includes('-----BEGIN');
-  let passphrase: string | undefined;
-  if (isPem && isEncryptedPem(pem)) {
-    passphrase = passin !== undefined ? await resolvePassSource(passin) : await promptPassphrase(`Enter pass phrase for ${path}:`);
-  }
+  const passphrase = isPem ? await passphraseFor(path, pem, passin) : undefined;
   try {
     return isPem
       ? createPrivateKey({ key: pem, format: 'pem', passphrase })

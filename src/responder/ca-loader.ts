@@ -90,11 +90,16 @@ export function warnKeyPermissions(path: string): string | undefined {
   return undefined;
 }
 
+/** Where a CA's responder key is: -rkey, else the -rsigner file, else the CA file (as openssl). */
+export function keyPathOf(config: CaConfig): string {
+  return config.rkey ?? config.rsigner ?? config.ca;
+}
+
 export async function loadCa(config: CaConfig, log: StoreLogger): Promise<LoadedCa> {
   const issuers = readCerts(config.ca, 'CA certificate');
   const signerPath = config.rsigner ?? config.ca;
   const [signerCert] = readCerts(signerPath, 'responder certificate');
-  const keyPath = config.rkey ?? signerPath;
+  const keyPath = keyPathOf(config);
   const warnings: string[] = [];
   const perm = warnKeyPermissions(keyPath);
   if (perm) warnings.push(perm);

@@ -9,7 +9,8 @@ import { adminRoutes } from './admin-routes.js';
 import { addCounters, type ControlState, type Counters, type ResponderControl } from './control.js';
 import { checkMode, type Mode } from './modes.js';
 import { Responder, ALL, type ResponderOptions } from './responder.js';
-import { isEncryptedPem, promptPassphrase, resolvePassSource } from '../crypto/keys.js';
+import { passphraseFor } from '../crypto/keys.js';
+import { keyPathOf } from './ca-loader.js';
 
 type Call = { t: 'call'; id: number; op: 'state' | 'setMode' | 'clearMode' | 'reload' | 'counters'; args: unknown[] };
 type ToWorker = { t: 'start'; options: ResponderOptions } | Call;
@@ -19,19 +20,15 @@ type FromWorker = { t: 'listening' } | { t: 'ready'; port: number } | { t: 'fail
 async function resolvePassins(o: ResponderOptions): Promise<ResponderOptions> {
   const cas = [];
   for (const ca of o.cas) {
-    const keyPath = ca.rkey ?? ca.rsigner ?? ca.ca;
+    const keyPath = keyPathOf(ca);
     let pem = '';
     try {
       pem = readFileSync(keyPath, 'latin1');
     } catch {
       /* the worker reports the unreadable file */
     }
-    if (!isEncryptedPem(pem)) {
-      cas.push(ca);
-      continue;
-    }
-    const pass = ca.passin !== undefined ? await resolvePassSource(ca.passin) : await promptPassphrase(`Enter pass phrase for ${keyPath}:`);
-    cas.push({ ...ca, passin: `pass:${pass}` });
+    const pass = await passphraseFor(keyPath, pem, ca.passin);
+    cas.push(pass === undefined ? ca : { ...ca, passin: `pass:${pass}` });
   }
   return { ...o, cas };
 }
