@@ -4,6 +4,7 @@
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { RequestHandler } from './ocsp-routes.js';
 
 export interface ServerLimits {
   /** Largest request body accepted; larger gets 413 without being read. */
@@ -61,6 +62,8 @@ export class Listener {
   readonly stats = { received: 0, answered: 0 };
   /** Port actually bound (resolved from 0 on first open, then kept so "up" reopens the same one). */
   port: number;
+  /** Tried before fastify: a handler that takes the requests it wants (the OCSP endpoints). */
+  front?: RequestHandler;
 
   constructor(
     readonly name: string,
@@ -73,7 +76,7 @@ export class Listener {
     let server!: Server;
     this.app = Fastify({
       logger,
-      // Our routes log one line per request themselves (ocsp-routes.ts).
+      // The OCSP handler logs one line per request itself (ocsp-routes.ts).
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: limits.bodyLimit,
       clientErrorHandler: closeOnClientError,
@@ -81,7 +84,10 @@ export class Listener {
       serverFactory: (handler) => {
         server = createServer(
           { maxHeaderSize: limits.maxHeaderSize, connectionsCheckingInterval: checkingInterval(limits) },
-          (req: IncomingMessage, res: ServerResponse) => handler(req, res),
+          (req: IncomingMessage, res: ServerResponse) => {
+            this.track(req, res);
+            if (!this.front?.(req, res)) handler(req, res);
+          },
         );
         return server;
       },
@@ -98,17 +104,20 @@ export class Listener {
         this.hung.delete(s);
       });
     });
-    this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const s = req.socket;
-      this.stats.received++;
-      this.inFlight.set(s, (this.inFlight.get(s) ?? 0) + 1);
-      res.once('finish', () => this.stats.answered++);
-      res.once('close', () => {
-        const n = (this.inFlight.get(s) ?? 1) - 1;
-        if (n > 0) this.inFlight.set(s, n);
-        else this.inFlight.delete(s);
-        if (!this.open && n <= 0) s.destroy();
-      });
+  }
+
+  /** Counts a request and holds its socket open while it is answered (see closePort). */
+  private track(req: IncomingMessage, res: ServerResponse): void {
+    const s = req.socket;
+    this.stats.received++;
+    this.inFlight.set(s, (this.inFlight.get(s) ?? 0) + 1);
+    // One listener per request: 'close' follows 'finish' when the answer was handed over.
+    res.once('close', () => {
+      if (res.writableFinished) this.stats.answered++;
+      const n = (this.inFlight.get(s) ?? 1) - 1;
+      if (n > 0) this.inFlight.set(s, n);
+      else this.inFlight.delete(s);
+      if (!this.open && n <= 0) s.destroy();
     });
   }
 

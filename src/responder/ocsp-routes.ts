@@ -1,4 +1,13 @@
-// Fastify plugin for the OCSP endpoints: RFC 6960 appendix A over POST and GET, plus health.
+// The OCSP endpoints: RFC 6960 appendix A over POST and GET, as a plain node:http handler that
+// the listener tries before handing a request to fastify (which keeps the health routes, 404s and
+// the admin API).
+//
+// Why not fastify routes: OCSP is one endpoint with one body type, and fastify's per-request
+// machinery (router, content-type parser, Reply and Request objects, hooks, a child logger) cost
+// about 60 µs per request here, three times what the answer itself costs from cache
+// (bench/results: the cached path went from ~13k to ~35k req/s on one core). The handler below
+// does the same job with one body read, one lookup and one write. The limits fastify enforced
+// (bodyLimit with 413 before reading, Connection: close on errors) are enforced here.
 //
 // Logging policy (after cfssl): error level only for what an administrator can fix (bad index,
 // missing file); a malformed client request is the client's problem and is logged at info with the
@@ -6,21 +15,30 @@
 // phrase, no token, no request headers.
 
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { MalformedRequest, parseRequest, type RequestLimits } from '../ocsp/request.js';
 import { ERROR_RESPONSES } from '../ocsp/response.js';
 import type { Reply, StatusSource } from './source.js';
 
-export interface OcspRoutesOptions {
+export interface OcspHandlerOptions {
   source: StatusSource;
   limits: RequestLimits;
+  /** Largest request body accepted; a larger one gets 413 without being read. */
+  bodyLimit: number;
+  log: FastifyBaseLogger;
   /** Called once per answered request (counters, -nrequest). */
   onAnswered?: (r: Reply, modes: string[]) => void;
   /** Called with the socket of a request left unanswered on purpose (blackhole). */
   onHang?: (socket: import('node:net').Socket) => void;
 }
 
+/** Handles a request and returns true, or returns false to leave it to the next handler. */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 const OCSP_RESPONSE = 'application/ocsp-response';
+const MALFORMED: Reply = { kind: 'ocsp', der: ERROR_RESPONSES.malformedRequest, status: 'malformedRequest' };
+const NO_MODES: string[] = [];
 
 /** Turns a GET path into request bytes: base64, URL-encoded, possibly behind a path prefix. */
 export function decodeGetPath(rawUrl: string): Buffer | undefined {
@@ -46,66 +64,123 @@ export function decodeGetPath(rawUrl: string): Buffer | undefined {
   }
 }
 
-export async function ocspRoutes(app: FastifyInstance, o: OcspRoutesOptions): Promise<void> {
-  // Any content type: some clients send none, or a wrong one; the bytes decide.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+/** GET paths that are not OCSP requests: openssl answers a bare "GET /" as a health check. */
+function isHealthPath(url: string): boolean {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  return path === '/' || path === '/healthz';
+}
 
+export function ocspHandler(o: OcspHandlerOptions): RequestHandler {
   // Decided once: building the log object per request costs more than the request when unused.
-  const infoOn = (app.log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.('info') ?? false;
+  const infoOn = (o.log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.('info') ?? false;
 
-  const respond = async (req: FastifyRequest, res: FastifyReply, der: Buffer | undefined, method: string) => {
-    const t0 = performance.now();
-    let r: Reply;
+  function reject(res: ServerResponse, code: number, text: string): void {
+    // Close: the rest of an oversized body is never read, so the connection cannot be reused.
+    res.writeHead(code, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text), connection: 'close' });
+    res.end(text);
+  }
+
+  /** Collects a POST body up to the limit, then answers it. */
+  function readBody(req: IncomingMessage, res: ServerResponse): void {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > o.bodyLimit) {
+      return reject(res, 413, `request body of ${declared} bytes is over the ${o.bodyLimit}-byte limit\n`);
+    }
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > o.bodyLimit) {
+        req.off('data', onData).off('end', onEnd);
+        return reject(res, 413, `request body over the ${o.bodyLimit}-byte limit\n`);
+      }
+      if (first === undefined) first = chunk;
+      else (more ??= [first]).push(chunk);
+    };
+    const onEnd = () => run(req, res, more ? Buffer.concat(more, size) : (first ?? Buffer.alloc(0)), 'POST');
+    req.on('data', onData).on('end', onEnd);
+  }
+
+  function run(req: IncomingMessage, res: ServerResponse, der: Buffer | undefined, method: string): void {
+    answer(req, res, der, method).catch((e: unknown) => {
+      o.log.error({ err: e }, 'ocsp: failed to send an answer');
+      res.destroy();
+    });
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse, der: Buffer | undefined, method: string): Promise<void> {
+    const t0 = infoOn ? performance.now() : 0;
+    let r: Reply = MALFORMED;
     let note: string | undefined;
-    const modes: string[] = [];
+    let modes = NO_MODES;
+    let failed = false;
     if (der === undefined || der.length === 0) {
-      r = { kind: 'ocsp', der: ERROR_RESPONSES.malformedRequest, status: 'malformedRequest' };
       note = der === undefined ? 'GET path is not a base64 OCSP request' : 'empty body';
     } else {
       try {
-        r = await o.source.answer({ request: parseRequest(der, o.limits), now: new Date(), modes });
+        const request = parseRequest(der, o.limits);
+        modes = [];
+        const a = o.source.answer({ request, now: new Date(), modes });
+        r = a instanceof Promise ? await a : a;
       } catch (e) {
-        if (!(e instanceof MalformedRequest)) throw e;
-        r = { kind: 'ocsp', der: ERROR_RESPONSES.malformedRequest, status: 'malformedRequest' };
-        note = e.message;
+        if (e instanceof MalformedRequest) note = e.message;
+        else {
+          // A bug, not the client's fault: say so in the log and answer internalError.
+          o.log.error({ err: e }, 'ocsp: failed to answer');
+          r = { kind: 'ocsp', der: ERROR_RESPONSES.internalError, status: 'internalError' };
+          note = 'internal error';
+          failed = true;
+        }
       }
     }
-    const ms = performance.now() - t0;
-    logLine(req, r, method, ms, modes, note);
+    if (infoOn) logLine(r, method, performance.now() - t0, modes, note);
     o.onAnswered?.(r, modes);
+    send(req, res, r, method, failed ? 500 : 200);
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, r: Reply, method: string, code: number): void {
     if (r.kind === 'hang') {
-      res.hijack(); // never answer; the socket closes when the client or the listener gives up
-      o.onHang?.(req.raw.socket);
+      o.onHang?.(req.socket); // never answer; the socket closes when the client or the listener gives up
       return;
     }
     if (r.kind === 'drop') {
-      res.hijack();
-      req.raw.socket.destroy();
+      req.socket.destroy();
       return;
     }
     if (r.kind === 'http') {
-      return res.code(r.code).header('content-type', OCSP_RESPONSE).send(r.body);
+      res.writeHead(r.code, { 'content-type': OCSP_RESPONSE, 'content-length': r.body.length });
+      res.end(r.body);
+      return;
     }
-    res.header('content-type', OCSP_RESPONSE);
     if (method === 'GET' && r.cacheable && r.thisUpdate) {
       // RFC 5019 6.2: let HTTP caches keep a nonce-less answer until nextUpdate.
       const etag = `"${createHash('sha1').update(r.der).digest('hex')}"`;
-      res.header('etag', etag).header('last-modified', r.thisUpdate.toUTCString());
+      const headers: Record<string, string | number> = { 'content-type': OCSP_RESPONSE, etag, 'last-modified': r.thisUpdate.toUTCString() };
       if (r.nextUpdate) {
         const maxAge = Math.max(0, Math.floor((r.nextUpdate.getTime() - Date.now()) / 1000));
-        res.header('cache-control', `max-age=${maxAge}, public, no-transform, must-revalidate`).header('expires', r.nextUpdate.toUTCString());
+        headers['cache-control'] = `max-age=${maxAge}, public, no-transform, must-revalidate`;
+        headers.expires = r.nextUpdate.toUTCString();
       }
       // A 304 carries the same headers as the 200 would (RFC 7232 4.1).
-      if (req.headers['if-none-match'] === etag) return res.code(304).send();
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers);
+        res.end();
+        return;
+      }
+      headers['content-length'] = r.der.length;
+      res.writeHead(200, headers);
+      res.end(r.der);
+      return;
     }
-    return res.send(r.der);
-  };
+    res.writeHead(code, { 'content-type': OCSP_RESPONSE, 'content-length': r.der.length });
+    res.end(r.der);
+  }
 
-  function logLine(req: FastifyRequest, r: Reply, method: string, ms: number, modes: string[], note?: string) {
-    if (!infoOn) return;
+  function logLine(r: Reply, method: string, ms: number, modes: string[], note?: string) {
     const answers = r.kind === 'ocsp' ? r.answers : undefined;
-    req.log.info(
+    o.log.info(
       {
         method,
         ca: r.ca,
@@ -120,9 +195,21 @@ export async function ocspRoutes(app: FastifyInstance, o: OcspRoutesOptions): Pr
     );
   }
 
-  // openssl answers a bare "GET /" with 200 as a health check; /healthz is the usual spelling.
+  return (req, res) => {
+    if (req.method === 'POST') {
+      readBody(req, res);
+      return true;
+    }
+    if (req.method === 'GET' && !isHealthPath(req.url ?? '/')) {
+      run(req, res, decodeGetPath(req.url ?? ''), 'GET');
+      return true;
+    }
+    return false;
+  };
+}
+
+/** The routes left to fastify on an OCSP port: health checks. */
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/', async (_req, res) => res.type('text/plain').send('OK\n'));
   app.get('/healthz', async (_req, res) => res.send({ status: 'ok' }));
-  app.get('/*', (req, res) => respond(req, res, decodeGetPath(req.raw.url ?? ''), 'GET'));
-  app.post('/*', (req, res) => respond(req, res, req.body as Buffer | undefined, 'POST'));
 }

@@ -7,7 +7,7 @@ import type { StoreLogger } from '../index/store.js';
 import { CacheSource, DEFAULT_CACHE, type CacheOptions } from './cache-source.js';
 import { loadCa, type CaConfig, type LoadedCa } from './ca-loader.js';
 import { Listener, DEFAULT_SERVER_LIMITS, type ServerLimits } from './listener.js';
-import { ocspRoutes } from './ocsp-routes.js';
+import { healthRoutes, ocspHandler } from './ocsp-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { Router, type Route } from './router.js';
 import { FaultSource } from './fault-source.js';
@@ -102,13 +102,17 @@ export class Responder {
   }
 
   private addListener(name: string, host: string, port: number, source: StatusSource): void {
-    const l = new Listener(name, host, port, { ...DEFAULT_SERVER_LIMITS, ...this.o.serverLimits }, this.o.logger ?? false);
-    l.app.register(ocspRoutes, {
+    const limits = { ...DEFAULT_SERVER_LIMITS, ...this.o.serverLimits };
+    const l = new Listener(name, host, port, limits, this.o.logger ?? false);
+    l.front = ocspHandler({
       source,
       limits: { ...DEFAULT_REQUEST_LIMITS, ...this.o.requestLimits },
+      bodyLimit: limits.bodyLimit,
+      log: l.app.log,
       onAnswered: (reply, modes) => this.count(reply, modes),
       onHang: (socket) => l.hang(socket),
     });
+    l.app.register(healthRoutes);
     this.listeners.push(l);
   }
 
