@@ -1,10 +1,14 @@
 // A watched index.txt: always answers from the newest complete content on disk.
 //
-// "No stale answers" is enforced by a stat on every read (about 2 µs): the file's inode, size, mtime
-// and ctime form a version key, and a different key means re-read before answering. A directory
+// "No stale answers" is enforced by a stat before answering: the file's inode, size, mtime and
+// ctime form a version key, and a different key means re-read before answering. A directory
 // watch (not a file watch: `openssl ca` replaces the file by rename, which a file watch loses) starts
 // that re-read as soon as the change happens, so the request that follows rarely pays for it, and
 // also catches a same-size rewrite inside one mtime tick.
+//
+// One stat per event-loop turn, not per request: requests handled in the same poll phase all
+// arrived before that phase began, so a stat taken during it already sees every write that
+// finished before any of them was sent (see ioTurn). Under load that is one stat for a batch.
 //
 // A bad file never replaces a good one: a parse error or a missing file is logged once per version
 // and the last good database keeps answering.
@@ -32,6 +36,27 @@ function versionKey(path: string): string | undefined {
   return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
 }
 
+let turn = 0;
+let turnEnding = false;
+
+/**
+ * The number of the current event-loop turn, for a caller in an I/O callback (a request just
+ * read). It changes in the check phase right after the poll phase, so two requests given the same
+ * number were both read in one poll phase, after the kernel had their bytes: a freshness check
+ * made for the first was made after the second was sent. Not for timers or setImmediate callbacks,
+ * which run outside the poll phase (they pass no turn and always stat).
+ */
+export function ioTurn(): number {
+  if (!turnEnding) {
+    turnEnding = true;
+    setImmediate(() => {
+      turn++;
+      turnEnding = false;
+    });
+  }
+  return turn;
+}
+
 function readAttr(path: string): string | undefined {
   try {
     return readFileSync(`${path}.attr`, 'utf8');
@@ -46,6 +71,8 @@ export class IndexStore {
   /** Version key of the last content that failed, so a bad file is reported once, not per request. */
   private failedKey: string | undefined;
   private dirty = false;
+  /** The ioTurn in which the file was last found unchanged. */
+  private checkedTurn = -1;
   private watcher: FSWatcher | undefined;
 
   /** Loads the file now; throws IndexLineError (file and line) or a file error at start-up. */
@@ -82,8 +109,13 @@ export class IndexStore {
     this.watcher = undefined;
   }
 
-  /** The newest good snapshot, re-reading first when the file changed since the last read. */
-  current(): IndexSnapshot {
+  /**
+   * The newest good snapshot, re-reading first when the file changed since the last read.
+   * @param turn the caller's ioTurn(), when it is answering a request just read; a check already
+   *   made in that turn then stands. Without it, the file is always checked.
+   */
+  current(turn?: number): IndexSnapshot {
+    if (turn !== undefined && turn === this.checkedTurn && !this.dirty) return this.snap;
     const key = versionKey(this.path);
     if (key === undefined) {
       if (this.failedKey !== 'missing') {
@@ -92,9 +124,12 @@ export class IndexStore {
       }
       return this.snap;
     }
-    if (key === this.key && !this.dirty) return this.snap;
-    if (key === this.failedKey && !this.dirty) return this.snap;
+    if ((key === this.key || key === this.failedKey) && !this.dirty) {
+      this.checkedTurn = turn ?? -1;
+      return this.snap;
+    }
     this.dirty = false;
+    this.checkedTurn = -1;
     this.reload(key);
     return this.snap;
   }

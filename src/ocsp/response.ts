@@ -34,8 +34,8 @@ export interface ResponseSigner {
   signatureAlgorithm: Buffer;
   /** Encoded `[0] EXPLICIT SEQUENCE OF Certificate`, or an empty buffer for none. */
   certsField: Buffer;
-  /** Asynchronous so a slow signature (RSA) does not hold up other requests. */
-  sign(tbs: Buffer): Promise<Buffer>;
+  /** A promise when the signature is made off the event loop (RSA: slow enough to be worth it). */
+  sign(tbs: Buffer): Buffer | Promise<Buffer>;
 }
 
 const GOOD = Buffer.from([0x80, 0x00]);
@@ -86,9 +86,12 @@ export interface BuildOptions {
   extensions?: Buffer[];
 }
 
-export async function buildResponse(signer: ResponseSigner, o: BuildOptions): Promise<Buffer> {
+/** Synchronous when the signer is: a fast signature (EC, Ed25519) costs no promise. */
+export function buildResponse(signer: ResponseSigner, o: BuildOptions): Buffer | Promise<Buffer> {
   const tbs = encodeResponseData(signer.responderId, o.producedAt, o.singles.map(encodeSingleResponse), o.extensions ?? []);
-  return encodeBasicResponse(tbs, signer.signatureAlgorithm, await signer.sign(tbs), signer.certsField);
+  const sig = signer.sign(tbs);
+  const wrap = (s: Buffer) => encodeBasicResponse(tbs, signer.signatureAlgorithm, s, signer.certsField);
+  return sig instanceof Promise ? sig.then(wrap) : wrap(sig);
 }
 
 /** Unsigned responses for every error status, encoded once (as cfssl keeps them as constants). */

@@ -87,6 +87,6 @@ export function createSigner(cert: CertInfo, key: KeyObject, o: SignerOptions): 
     certsField: o.certs.length ? explicit(0, seq(...o.certs.map((c) => c.der))) : Buffer.alloc(0),
     // RSA (hundreds of µs) signs on the thread pool so other requests go on meanwhile; for EC
     // and Ed25519 (tens of µs) the hop to the pool costs more than it frees.
-    sign: key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss' ? s.signAsync : async (tbs) => s.sign(tbs),
+    sign: key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss' ? s.signAsync : s.sign,
   };
 }

@@ -8,7 +8,7 @@ import { buildResponse, type CertStatus, type ResponseSigner, type SingleRespons
 import type { CertId } from '../ocsp/request.js';
 import type { CertInfo } from '../ocsp/cert.js';
 import { parseLine } from '../index/line.js';
-import type { IndexStore } from '../index/store.js';
+import type { IndexSnapshot, IndexStore } from '../index/store.js';
 import type { IndexDatabase } from '../index/database.js';
 import type { Answered, Query, Reply, StatusSource } from './source.js';
 
@@ -30,10 +30,6 @@ export interface CaSourceOptions {
   issuerHashes: Map<HashName, { name: Buffer; key: Buffer }[]>;
 }
 
-export function certIdKey(hash: string, nameHash: Buffer, keyHash: Buffer): string {
-  return `${hash}:${nameHash.toString('hex')}:${keyHash.toString('hex')}`;
-}
-
 function encodeCertId(hash: HashName, name: Buffer, key: Buffer, serialHex: string): Buffer {
   const mag = Buffer.from(serialHex.length % 2 ? `0${serialHex}` : serialHex, 'hex');
   return seq(hashAlgorithmId(hash), octetString(name), octetString(key), unsignedInteger(mag));
@@ -45,21 +41,25 @@ function nextSerial(hex: string): string {
 
 export class CaSource implements StatusSource {
   readonly name: string;
-  private readonly keys = new Set<string>();
 
   constructor(private readonly o: CaSourceOptions) {
     this.name = o.name;
-    for (const [h, list] of o.issuerHashes) for (const x of list) this.keys.add(certIdKey(h, x.name, x.key));
   }
 
-  /** True when the CertID names one of this CA's issuer certificates. */
+  /** True when the CertID names one of this CA's issuer certificates (a few byte compares). */
   serves(c: CertId): boolean {
-    return this.keys.has(certIdKey(c.hash, c.issuerNameHash, c.issuerKeyHash));
+    const list = this.o.issuerHashes.get(c.hash);
+    if (list) for (const x of list) if (x.key.equals(c.issuerKeyHash) && x.name.equals(c.issuerNameHash)) return true;
+    return false;
+  }
+
+  /** The index snapshot an answer to this query is read from (one freshness check per turn). */
+  snapshot(q: Query): IndexSnapshot {
+    return this.o.store.current(q.turn);
   }
 
   /** What an answer depends on: the index lines of the serials asked. Same basis, same answer. */
-  basis(q: Query): string {
-    const db = this.o.store.current().db;
+  basis(q: Query, db: IndexDatabase): string {
     let s = '';
     for (const c of q.request.certIds) s += (this.serves(c) ? (db.line(c.serial) ?? '-') : 'foreign') + '\n';
     return s;
@@ -79,13 +79,14 @@ export class CaSource implements StatusSource {
     return { kind: 'revoked', time: r.time, reason: r.reason, invalidityDate: r.invalidityDate, holdInstruction: r.holdInstruction };
   }
 
-  async answer(q: Query): Promise<Reply> {
+  /** Synchronous when the signer is (EC, Ed25519): no promise on the hot path. */
+  answer(q: Query): Reply | Promise<Reply> {
     const t = q.tweaks ?? {};
     const thisUpdate = new Date(q.now.getTime() + (t.thisUpdateShift ?? 0));
     const nextIn = t.nextUpdateIn ?? this.o.nextUpdateMs;
     const nextUpdate = nextIn === undefined ? undefined : new Date(q.now.getTime() + nextIn);
     const answers: Answered[] = [];
-    const db = this.o.store.current().db;
+    const db = this.snapshot(q).db;
     const singles: SingleResponseSpec[] = q.request.certIds.map((c) => {
       let status = this.status(c, db);
       if (t.forceStatus === 'revoked' && status.kind !== 'revoked') status = { kind: 'revoked', time: thisUpdate, reason: 0 };
@@ -108,7 +109,8 @@ export class CaSource implements StatusSource {
     }
     const own = t.noCerts ? this.o.signerNoCerts : this.o.signer;
     const signer = t.signer ? t.signer(own) : own;
-    const der = await buildResponse(signer, { producedAt: thisUpdate, singles, extensions });
-    return { kind: 'ocsp', der, status: 'successful', ca: this.name, answers, thisUpdate, nextUpdate, cacheable: !nonce };
+    const reply = (der: Buffer): Reply => ({ kind: 'ocsp', der, status: 'successful', ca: this.name, answers, thisUpdate, nextUpdate, cacheable: !nonce });
+    const der = buildResponse(signer, { producedAt: thisUpdate, singles, extensions });
+    return der instanceof Promise ? der.then(reply) : reply(der);
   }
 }

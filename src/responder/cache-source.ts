@@ -15,7 +15,11 @@ export interface CacheOptions {
 export const DEFAULT_CACHE: CacheOptions = { maxEntries: 100_000, ttlMs: 60_000 };
 
 interface Entry {
+  /** The index lines the answer was built from. */
   basis: string;
+  /** Index generation in which the basis was last found unchanged: same generation, no compare. */
+  generation: number;
+  /** The answer as served from the cache. */
   reply: Extract<Reply, { kind: 'ocsp' }>;
   /** Time after which the entry is rebuilt: half-way to nextUpdate, or the TTL. */
   refreshAt: number;
@@ -34,20 +38,33 @@ export class CacheSource implements StatusSource {
   /** Synchronous on a hit; a miss waits for the signature. */
   answer(q: Query): Reply | Promise<Reply> {
     if (q.request.nonce || q.tweaks) return this.inner.answer(q);
-    let key = '';
-    for (const c of q.request.certIds) key += c.der.toString('latin1');
-    const basis = this.inner.basis(q);
+    const ids = q.request.certIds;
+    let key = ids[0].der.toString('latin1');
+    for (let i = 1; i < ids.length; i++) key += ids[i].der.toString('latin1');
+    const snap = this.inner.snapshot(q);
     const now = q.now.getTime();
     const hit = this.entries.get(key);
-    if (hit && hit.basis === basis && now < hit.refreshAt) {
-      this.hits++;
-      return { ...hit.reply, cached: true };
+    if (hit && now < hit.refreshAt) {
+      if (hit.generation === snap.generation) return this.served(hit);
+      // The index changed: still good if the lines this answer rests on did not.
+      const basis = this.inner.basis(q, snap.db);
+      if (basis === hit.basis) {
+        hit.generation = snap.generation;
+        return this.served(hit);
+      }
+      this.misses++;
+      return this.fill(key, basis, snap.generation, now, true, q);
     }
     this.misses++;
-    return this.fill(key, basis, now, hit !== undefined, q);
+    return this.fill(key, this.inner.basis(q, snap.db), snap.generation, now, hit !== undefined, q);
   }
 
-  private async fill(key: string, basis: string, now: number, replacing: boolean, q: Query): Promise<Reply> {
+  private served(e: Entry): Reply {
+    this.hits++;
+    return e.reply;
+  }
+
+  private async fill(key: string, basis: string, generation: number, now: number, replacing: boolean, q: Query): Promise<Reply> {
     const reply = await this.inner.answer(q);
     if (reply.kind !== 'ocsp' || !reply.cacheable) return reply;
     const refreshAt = reply.nextUpdate && reply.thisUpdate
@@ -55,7 +72,7 @@ export class CacheSource implements StatusSource {
       : now + this.o.ttlMs;
     if (replacing) this.entries.delete(key);
     else if (this.entries.size >= this.o.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { basis, reply, refreshAt });
+    this.entries.set(key, { basis, generation, reply: { ...reply, cached: true }, refreshAt });
     return reply;
   }
 

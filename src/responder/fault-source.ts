@@ -108,7 +108,8 @@ export class FaultSource implements StatusSource {
         return { kind: 'hang', ca };
       case 'slow':
         await new Promise((r) => setTimeout(r, m.ms));
-        return this.inner.answer(q);
+        // Later than the turn it was read in: the index must be checked afresh.
+        return this.inner.answer({ ...q, turn: undefined });
       case 'http-error':
         return { kind: 'http', code: m.code, body: Buffer.alloc(0), ca, note: formatMode(m) };
       case 'garbage':

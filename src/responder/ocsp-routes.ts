@@ -19,6 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { MalformedRequest, parseRequest, type RequestLimits } from '../ocsp/request.js';
 import { ERROR_RESPONSES } from '../ocsp/response.js';
+import { ioTurn } from '../index/store.js';
 import type { Reply, StatusSource } from './source.js';
 
 export interface OcspHandlerOptions {
@@ -122,7 +123,7 @@ export function ocspHandler(o: OcspHandlerOptions): RequestHandler {
       try {
         const request = parseRequest(der, o.limits);
         modes = [];
-        const a = o.source.answer({ request, now: new Date(), modes });
+        const a = o.source.answer({ request, now: new Date(), modes, turn: ioTurn() });
         r = a instanceof Promise ? await a : a;
       } catch (e) {
         if (e instanceof MalformedRequest) note = e.message;

@@ -202,7 +202,8 @@ export class Responder {
 
   private count(r: Reply, modes: string[]): void {
     this.counters.requests++;
-    const k = r.kind === 'ocsp' ? (r.status === 'successful' && r.answers ? r.answers.map((a) => a.status).join(',') : r.status) : r.kind === 'http' ? `http-${r.code}` : r.kind;
+    const a = r.kind === 'ocsp' && r.status === 'successful' ? r.answers : undefined;
+    const k = a ? (a.length === 1 ? a[0].status : a.map((x) => x.status).join(',')) : r.kind === 'ocsp' ? r.status : r.kind === 'http' ? `http-${r.code}` : r.kind;
     this.counters.byStatus[k] = (this.counters.byStatus[k] ?? 0) + 1;
     const mk = modes.length ? modes.join(',') : 'up';
     this.counters.byMode[mk] = (this.counters.byMode[mk] ?? 0) + 1;

@@ -28,6 +28,8 @@ export interface Query {
   tweaks?: Tweaks;
   /** Modes that applied on the way in, for logs and counters. */
   modes?: string[];
+  /** ioTurn() when the request was read: lets the index skip a second stat in the same turn. */
+  turn?: number;
 }
 
 /** What one certificate was answered with, for logs and counters. */

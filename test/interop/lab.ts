@@ -60,10 +60,13 @@ export async function createLab(): Promise<Lab> {
   const responder = await Responder.create({ cas: made.map((m) => m.config), port: 0, logger: false });
   const seen = new Map<string, string[]>();
   // Test-side instrumentation (added before the port opens): which method each cell's client used.
-  responder.listeners[0].app.addHook('onRequest', async (req) => {
-    const tag = /^\/+([^/?]*)/.exec(req.url)?.[1] ?? '';
-    seen.set(tag, [...(seen.get(tag) ?? []), req.method]);
-  });
+  const main = responder.listeners[0];
+  const front = main.front!;
+  main.front = (req, res) => {
+    const tag = /^\/+([^/?]*)/.exec(req.url ?? '')?.[1] ?? '';
+    seen.set(tag, [...(seen.get(tag) ?? []), req.method ?? '']);
+    return front(req, res);
+  };
   await responder.start();
   for (const m of made) if (m.ca.spec.mode) await responder.setMode(m.ca.spec.id, m.ca.spec.mode);
   return {
