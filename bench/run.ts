@@ -1,6 +1,7 @@
 // `npm run bench`: ocsplab against `openssl ocsp -multi 2` on the same CA, the same machine, the
 // same load generator (wrk) and the same requests, in one run; prints req/s, p50/p99 latency, RSS
-// and the ratio ours/openssl for each case, plus the large-index figures.
+// and the ratio ours/openssl for each case, plus the large-index figures. Each case also measures
+// the node:http ceiling (bench/ceiling.ts): fixed bytes, plus the signature when the case signs.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpus, availableParallelism } from 'node:os';
@@ -15,6 +16,7 @@ import { runIndexBench } from './index-big.js';
 
 const exec = promisify(execFile);
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
+const CEILING = new URL('./ceiling.js', import.meta.url).pathname;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 // One generator thread, like ab in the issue's anchors: it leaves the servers the same CPU.
@@ -130,6 +132,8 @@ interface Lab {
   cacert: string;
   cakey: string;
   req: { nonce: string; plain: string };
+  /** openssl's response to each request, the bytes the ceiling server sends. */
+  resp: { nonce: string; plain: string };
 }
 
 async function makeLab(root: string, key: 'rsa' | 'ec'): Promise<Lab> {
@@ -141,7 +145,11 @@ async function makeLab(root: string, key: 'rsa' | 'ec'): Promise<Lab> {
   const req = { nonce: join(dir, 'nonce.der'), plain: join(dir, 'plain.der') };
   await exec('openssl', ['ocsp', '-issuer', p.cacert, '-cert', leaf.certPath, '-reqout', req.nonce]);
   await exec('openssl', ['ocsp', '-issuer', p.cacert, '-cert', leaf.certPath, '-no_nonce', '-reqout', req.plain]);
-  return { dir, index: p.index, cacert: p.cacert, cakey: p.cakey, req };
+  const resp = { nonce: join(dir, 'nonce.resp.der'), plain: join(dir, 'plain.resp.der') };
+  for (const k of ['nonce', 'plain'] as const) {
+    await exec('openssl', ['ocsp', '-index', p.index, '-CA', p.cacert, '-rsigner', p.cacert, '-rkey', p.cakey, '-reqin', req[k], '-respout', resp[k]]);
+  }
+  return { dir, index: p.index, cacert: p.cacert, cakey: p.cakey, req, resp };
 }
 
 /**
@@ -180,7 +188,7 @@ async function main(): Promise<void> {
   const { stdout: osslVersion } = await exec('openssl', ['version']);
   const header = `machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; node ${process.version}; ${osslVersion.trim()}; wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, median of ${ROUNDS} alternating rounds`;
   process.stdout.write(`${header}\n\n`);
-  const rows: Array<{ c: Case; ossl: Load; ours: Load }> = [];
+  const rows: Array<{ c: Case; ossl: Load; ours: Load; ceiling: Load }> = [];
   // BENCH_CASES=text runs only the cases whose name contains it.
   for (const c of CASES.filter((x) => x.name.includes(process.env.BENCH_CASES ?? ''))) {
     const lab = labs[c.key];
@@ -199,25 +207,31 @@ async function main(): Promise<void> {
     };
     const os: Load[] = [];
     const us: Load[] = [];
+    const cs: Load[] = [];
+    const workers = String(availableParallelism());
+    const ceilingArgs = [CEILING, '', workers, c.nonce ? lab.resp.nonce : lab.resp.plain, ...(c.nonce ? [lab.cakey] : [])];
     for (let r = 0; r < ROUNDS; r++) {
-      const [po, pu] = [await freePort(), await freePort()];
+      const [po, pu, pc] = [await freePort(), await freePort(), await freePort()];
       os.push(await measure('openssl', 'openssl', ['ocsp', ...base, '-port', String(po), '-multi', '2', '-ignore_err'], po));
-      us.push(await measure('ocsplab', process.execPath, [CLI, 'ocsp', ...base, '-port', String(pu), '--workers', String(availableParallelism()), '--log-level', 'error'], pu));
+      us.push(await measure('ocsplab', process.execPath, [CLI, 'ocsp', ...base, '-port', String(pu), '--workers', workers, '--log-level', 'error'], pu));
+      ceilingArgs[1] = String(pc);
+      cs.push(await measure('ceiling', process.execPath, ceilingArgs, pc));
     }
     const o = median(os);
     const u = median(us);
-    rows.push({ c, ossl: o, ours: u });
-    process.stdout.write(`${c.name}: openssl ${o.rps.toFixed(0)} req/s, ocsplab ${u.rps.toFixed(0)} req/s (${(u.rps / o.rps).toFixed(2)}x)\n`);
+    const ceiling = median(cs);
+    rows.push({ c, ossl: o, ours: u, ceiling });
+    process.stdout.write(`${c.name}: openssl ${o.rps.toFixed(0)} req/s, ocsplab ${u.rps.toFixed(0)} req/s (${(u.rps / o.rps).toFixed(2)}x); node:http ceiling ${ceiling.rps.toFixed(0)} req/s (${(ceiling.rps / o.rps).toFixed(2)}x)\n`);
   }
   const idx = runIndexBench(1_000_000);
   const lines = [
-    `| case | openssl req/s | ocsplab req/s | ratio | target | openssl p50/p99 ms | ocsplab p50/p99 ms | openssl RSS MB | ocsplab RSS MB |`,
-    `|---|---:|---:|---:|---:|---:|---:|---:|---:|`,
-    ...rows.map(({ c, ossl, ours }) => {
+    `| case | openssl req/s | ocsplab req/s | ratio | target | node:http ceiling req/s (ratio) | openssl p50/p99 ms | ocsplab p50/p99 ms | openssl RSS MB | ocsplab RSS MB |`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    ...rows.map(({ c, ossl, ours, ceiling }) => {
       const ratio = ours.rps / ossl.rps;
       const verdict = c.target === undefined ? '—' : `${c.target}x ${ratio >= c.target ? 'met' : 'MISSED'}`;
       const errs = ossl.errors + ours.errors ? ` (errors: openssl ${ossl.errors}, ocsplab ${ours.errors})` : '';
-      return `| ${c.name}${errs} | ${ossl.rps.toFixed(0)} | ${ours.rps.toFixed(0)} | ${ratio.toFixed(2)}x | ${verdict} | ${ossl.p50.toFixed(2)}/${ossl.p99.toFixed(2)} | ${ours.p50.toFixed(2)}/${ours.p99.toFixed(2)} | ${ossl.rssMb.toFixed(0)} | ${ours.rssMb.toFixed(0)} |`;
+      return `| ${c.name}${errs} | ${ossl.rps.toFixed(0)} | ${ours.rps.toFixed(0)} | ${ratio.toFixed(2)}x | ${verdict} | ${ceiling.rps.toFixed(0)} (${(ceiling.rps / ossl.rps).toFixed(2)}x) | ${ossl.p50.toFixed(2)}/${ossl.p99.toFixed(2)} | ${ours.p50.toFixed(2)}/${ours.p99.toFixed(2)} | ${ossl.rssMb.toFixed(0)} | ${ours.rssMb.toFixed(0)} |`;
     }),
     '',
     `index.txt of ${idx.lines.toLocaleString('en')} lines (${(idx.bytes / 2 ** 20).toFixed(0)} MB): loaded in ${idx.loadMs.toFixed(0)} ms (target ≤ 1500), RSS ${idx.rssMb.toFixed(0)} MB (target ≤ 300); one revocation visible ${idx.revokeVisibleMs.toFixed(0)} ms after its write`,
