@@ -2,10 +2,11 @@
 # One responder for one CA of the lab (seed 003: each CA has its own), bound to every interface of
 # its container so the queue manager and the client reach it by service name. The admin API needs
 # the token lab-init wrote; compose does not publish the admin port.
+# OCSP_HOST / ADMIN_HOST (default 0.0.0.0) narrow the binds, e.g. to 127.0.0.1 when run on a host.
 set -eu
 LAB=${LAB:-/lab}
 CA=${CA:?CA must be qm-ca or client-ca}
-exec ocsplab ocsp --host 0.0.0.0 -port "${OCSP_PORT:?}" --workers 1 \
-  --admin-host 0.0.0.0 --admin-port "${ADMIN_PORT:-2570}" --admin-token "$(cat "$LAB/admin-token")" \
+exec ocsplab ocsp --host "${OCSP_HOST:-0.0.0.0}" -port "${OCSP_PORT:?}" --workers 1 \
+  --admin-host "${ADMIN_HOST:-0.0.0.0}" --admin-port "${ADMIN_PORT:-2570}" --admin-token "$(cat "$LAB/admin-token")" \
   -index "$LAB/$CA/index.txt" -CA "$LAB/$CA/cacert.pem" \
   -rsigner "$LAB/$CA/ocsp/responder.pem" -rkey "$LAB/$CA/ocsp/responder.key.pem" --name "$CA"
