@@ -155,3 +155,12 @@ t.test("admin API with the lab's token: qm-ca down closes its OCSP port, its hea
   t.equal(qm.child.exitCode, null, 'qm-ca responder still running');
   t.equal(client.child.exitCode, null);
 });
+
+t.test('responder.sh refuses to start with an empty admin-token (no admin API without authentication)', async (t) => {
+  const emptyLab = join(work, 'empty-token-lab');
+  mkdirSync(emptyLab);
+  writeFileSync(join(emptyLab, 'admin-token'), '');
+  const r = await withEnv({ ...env, LAB: emptyLab, CA: 'qm-ca', OCSP_HOST: '127.0.0.1', ADMIN_HOST: '127.0.0.1', OCSP_PORT: String(await freePort()), ADMIN_PORT: String(await freePort()) }, ['sh', script('responder.sh')]);
+  t.equal(r.code, 1, 'exit 1');
+  t.match(r.stderr, /admin-token is empty/);
+});
