@@ -44,19 +44,18 @@ export class CacheSource implements StatusSource {
     const snap = this.inner.snapshot(q);
     const now = q.now.getTime();
     const hit = this.entries.get(key);
+    let basis: string | undefined;
     if (hit && now < hit.refreshAt) {
       if (hit.generation === snap.generation) return this.served(hit);
       // The index changed: still good if the lines this answer rests on did not.
-      const basis = this.inner.basis(q, snap.db);
+      basis = this.inner.basis(q, snap.db);
       if (basis === hit.basis) {
         hit.generation = snap.generation;
         return this.served(hit);
       }
-      this.misses++;
-      return this.fill(key, basis, snap.generation, now, true, q);
     }
     this.misses++;
-    return this.fill(key, this.inner.basis(q, snap.db), snap.generation, now, hit !== undefined, q);
+    return this.fill(key, basis ?? this.inner.basis(q, snap.db), snap.generation, now, hit !== undefined, q);
   }
 
   private served(e: Entry): Reply {

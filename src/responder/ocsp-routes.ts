@@ -15,7 +15,7 @@
 // phrase, no token, no request headers.
 
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { MalformedRequest, parseRequest, type RequestLimits } from '../ocsp/request.js';
 import { ERROR_RESPONSES } from '../ocsp/response.js';
@@ -41,10 +41,15 @@ const OCSP_RESPONSE = 'application/ocsp-response';
 const MALFORMED: Reply = { kind: 'ocsp', der: ERROR_RESPONSES.malformedRequest, status: 'malformedRequest' };
 const NO_MODES: string[] = [];
 
+/** A request target without its query string. */
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
 /** Turns a GET path into request bytes: base64, URL-encoded, possibly behind a path prefix. */
 export function decodeGetPath(rawUrl: string): Buffer | undefined {
-  const q = rawUrl.indexOf('?');
-  let path = (q < 0 ? rawUrl : rawUrl.slice(0, q)).replace(/^\/+/, '');
+  let path = pathOf(rawUrl).replace(/^\/+/, '');
   // decodeURIComponent, not a query decoder: '+' is a base64 digit here, never a space.
   try {
     path = decodeURIComponent(path);
@@ -67,8 +72,7 @@ export function decodeGetPath(rawUrl: string): Buffer | undefined {
 
 /** GET paths that are not OCSP requests: openssl answers a bare "GET /" as a health check. */
 function isHealthPath(url: string): boolean {
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
+  const path = pathOf(url);
   return path === '/' || path === '/healthz';
 }
 
@@ -155,10 +159,12 @@ export function ocspHandler(o: OcspHandlerOptions): RequestHandler {
       res.end(r.body);
       return;
     }
+    const headers: OutgoingHttpHeaders = { 'content-type': OCSP_RESPONSE };
     if (method === 'GET' && r.cacheable && r.thisUpdate) {
       // RFC 5019 6.2: let HTTP caches keep a nonce-less answer until nextUpdate.
       const etag = `"${createHash('sha1').update(r.der).digest('hex')}"`;
-      const headers: Record<string, string | number> = { 'content-type': OCSP_RESPONSE, etag, 'last-modified': r.thisUpdate.toUTCString() };
+      headers.etag = etag;
+      headers['last-modified'] = r.thisUpdate.toUTCString();
       if (r.nextUpdate) {
         const maxAge = Math.max(0, Math.floor((r.nextUpdate.getTime() - Date.now()) / 1000));
         headers['cache-control'] = `max-age=${maxAge}, public, no-transform, must-revalidate`;
@@ -170,12 +176,9 @@ export function ocspHandler(o: OcspHandlerOptions): RequestHandler {
         res.end();
         return;
       }
-      headers['content-length'] = r.der.length;
-      res.writeHead(200, headers);
-      res.end(r.der);
-      return;
     }
-    res.writeHead(code, { 'content-type': OCSP_RESPONSE, 'content-length': r.der.length });
+    headers['content-length'] = r.der.length;
+    res.writeHead(code, headers);
     res.end(r.der);
   }
 
