@@ -18,11 +18,14 @@ t.test('the checker: a change done before the request must show; an overlapping 
   t.same([...allowedStates([{ begin: 100, end: Infinity, state: 'revoked' }], 120, 130)].sort(), ['good', 'revoked'], 'a change still running: either');
 });
 
-// Half of capacity here, not 80%: tap runs two test files at once on a 2-core machine, so the
-// capacity measured in the first 2 s is not what the rest of the run gets. npm run soak keeps 80%.
-t.test('15 s at 50% of capacity with a revoke and a restore every second', async (t) => {
+// A quarter of capacity here, not 80%: tap runs two test files at once on a 2-core machine, so the
+// capacity measured in the first 2 s is not what the rest of the run gets. At half, CI saw the other
+// file take the cores after the measurement (p50 210 ms, the backlog past 2,000), and the same
+// failure comes back here with two busy loops started after the measurement; at a quarter, the run
+// under those two loops keeps p99 near 25 ms. npm run soak keeps 80% on its own machine.
+t.test('15 s at 25% of capacity with a revoke and a restore every second', async (t) => {
   const lines: string[] = [];
-  const r = await runSoak({ seconds: 15, capacitySeconds: 2, warmupSeconds: 5, load: 0.5, log: (l) => lines.push(l) });
+  const r = await runSoak({ seconds: 15, capacitySeconds: 2, warmupSeconds: 5, load: 0.25, log: (l) => lines.push(l) });
   t.comment(lines.join('\n'));
   t.comment(formatSummary(r));
   t.equal(r.wrong, 0, `no wrong answer among ${r.answers}`);
