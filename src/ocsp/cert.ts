@@ -77,8 +77,15 @@ export function toPem(der: Buffer, label = 'CERTIFICATE'): string {
   return `-----BEGIN ${label}-----\n${b64}-----END ${label}-----\n`;
 }
 
-/** Hashes a CertID is keyed on for an issuer: H(subject DER) and H(public key bits). */
+const hashesOf = new WeakMap<CertInfo, Record<HashName, { name: Buffer; key: Buffer }>>();
+
+/**
+ * Hashes a CertID is keyed on for an issuer: H(subject DER) and H(public key bits). Computed once
+ * per certificate object: clients (the emulator, the soak) ask for them on every request.
+ */
 export function issuerHashes(issuer: CertInfo): Record<HashName, { name: Buffer; key: Buffer }> {
+  const known = hashesOf.get(issuer);
+  if (known) return known;
   const out = {} as Record<HashName, { name: Buffer; key: Buffer }>;
   for (const h of HASHES) {
     out[h] = {
@@ -86,6 +93,7 @@ export function issuerHashes(issuer: CertInfo): Record<HashName, { name: Buffer;
       key: createHash(h).update(issuer.publicKeyBits).digest(),
     };
   }
+  hashesOf.set(issuer, out);
   return out;
 }
 
