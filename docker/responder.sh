@@ -6,11 +6,9 @@
 set -eu
 LAB=${LAB:-/lab}
 CA=${CA:?CA must be qm-ca or client-ca}
-# Read before exec: a failed $(cat) inside exec's arguments would not stop the script (set -e), and
-# an empty token on a loopback admin bind means no authentication at all.
-TOKEN=$(cat "$LAB/admin-token")
-[ -n "$TOKEN" ] || { echo "responder: $LAB/admin-token is empty; run lab-init first" >&2; exit 1; }
+# The token stays in its file (not in argv, where `ps` shows it); ocsplab refuses a missing or
+# empty file rather than open the admin API without authentication.
 exec ocsplab ocsp --host "${OCSP_HOST:-0.0.0.0}" -port "${OCSP_PORT:?}" --workers 1 \
-  --admin-host "${ADMIN_HOST:-0.0.0.0}" --admin-port "${ADMIN_PORT:-2570}" --admin-token "$TOKEN" \
+  --admin-host "${ADMIN_HOST:-0.0.0.0}" --admin-port "${ADMIN_PORT:-2570}" --admin-token-file "$LAB/admin-token" \
   -index "$LAB/$CA/index.txt" -CA "$LAB/$CA/cacert.pem" \
   -rsigner "$LAB/$CA/ocsp/responder.pem" -rkey "$LAB/$CA/ocsp/responder.key.pem" --name "$CA"

@@ -30,7 +30,7 @@ const clientUrl = `http://127.0.0.1:${clientPort}`;
 const env = { PATH: `${bin}:${process.env.PATH}`, LAB: lab };
 
 /** COMMAND with the container's variables; a token in the caller's environment must not leak in. */
-const withEnv = (vars: Record<string, string>, command: string[]) => run('env', ['-u', 'OCSPLAB_ADMIN_TOKEN', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), ...command], { cwd: root });
+const withEnv = (vars: Record<string, string>, command: string[]) => run('env', ['-u', 'OCSPLAB_ADMIN_TOKEN', '-u', 'OCSPLAB_ADMIN_TOKEN_FILE', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), ...command], { cwd: root });
 const labInit = () => withEnv({ ...env, QM_OCSP_URL: qmUrl, CLIENT_OCSP_URL: clientUrl }, ['sh', script('lab-init.sh')]);
 const health = (url: string) => withEnv({ OCSPLAB_HEALTH_URL: url }, [process.execPath, script('healthcheck.mjs')]);
 const token = () => readFileSync(join(lab, 'admin-token'), 'utf8');
@@ -113,6 +113,10 @@ t.test('responder.sh serves each CA on loopback, with the admin API behind the t
     t.match(s.out(), `listening on http://127.0.0.1:${port}`, `${ca}: OCSP_HOST honoured`);
     t.match(s.out(), `admin API on http://127.0.0.1:${admin}`, `${ca}: ADMIN_HOST and ADMIN_PORT honoured`);
     t.notMatch(s.out(), token(), `${ca}: token not printed`);
+    // sh execs the ocsplab shim, which execs node: the same pid, whose argv `ps` would show.
+    const argv = readFileSync(`/proc/${s.child.pid}/cmdline`, 'utf8').split('\0');
+    t.ok(argv.includes('--admin-token-file'), `${ca}: the token is passed as a file`);
+    t.notOk(argv.some((a) => a.includes(token())), `${ca}: the token is not in the process's arguments`);
   }
 });
 
@@ -142,7 +146,7 @@ t.test("admin API with the lab's token: qm-ca down closes its OCSP port, its hea
 
   const down = await run(process.execPath, [CLI, 'ctl', '--admin', admin, '--token', token(), 'mode', 'down']);
   expectOk(t, down, 'ocsplab ctl mode down');
-  const status = await run(process.execPath, [CLI, 'ctl', '--admin', admin, '--token', token(), 'status']);
+  const status = await run(process.execPath, [CLI, 'ctl', '--admin', admin, '--token-file', join(lab, 'admin-token'), 'status']);
   t.match(status.stdout, /qm-ca: down/);
 
   const manifest = JSON.parse(readFileSync(join(lab, 'lab.json'), 'utf8')) as LabManifest;
@@ -161,6 +165,36 @@ t.test('responder.sh refuses to start with an empty admin-token (no admin API wi
   mkdirSync(emptyLab);
   writeFileSync(join(emptyLab, 'admin-token'), '');
   const r = await withEnv({ ...env, LAB: emptyLab, CA: 'qm-ca', OCSP_HOST: '127.0.0.1', ADMIN_HOST: '127.0.0.1', OCSP_PORT: String(await freePort()), ADMIN_PORT: String(await freePort()) }, ['sh', script('responder.sh')]);
-  t.equal(r.code, 1, 'exit 1');
+  t.equal(r.code, 2, 'exit 2');
   t.match(r.stderr, /admin-token is empty/);
+  t.notMatch(r.stderr, /listening|admin API on/, 'nothing was served');
+});
+
+t.test('lab-init.sh: LAB_FORCE=1 regenerates for new URLs; the mq-etc copy drops stale files; a given token is made 0600', async (t) => {
+  const lab2 = join(work, 'lab2');
+  const mqEtc = join(work, 'mq-etc');
+  mkdirSync(mqEtc);
+  writeFileSync(join(mqEtc, 'stale.mqsc'), 'DEFINE QLOCAL(OLD)\n');
+  const init = (vars: Record<string, string>) => withEnv({ ...env, LAB: lab2, MQ_ETC: mqEtc, QM_OCSP_URL: qmUrl, CLIENT_OCSP_URL: clientUrl, ...vars }, ['sh', script('lab-init.sh')]);
+  expectOk(t, await init({}), 'first run');
+  t.notOk(existsSync(join(mqEtc, 'stale.mqsc')), 'a file the lab does not have is gone from the mq-etc copy');
+  t.match(readFileSync(join(mqEtc, '20-ocsplab.mqsc'), 'utf8'), clientUrl, "the lab's mqsc is there");
+  t.ok(existsSync(join(mqEtc, 'pki')), 'and its key repository');
+
+  const moved = 'http://127.0.0.1:1';
+  const refused = await init({ CLIENT_OCSP_URL: moved });
+  t.not(refused.code, 0, 'new URLs without LAB_FORCE: refused');
+  t.match(refused.stderr, /--force/, 'saying how to regenerate');
+  const certBefore = readFileSync(join(lab2, 'client-ca', 'cacert.pem'), 'utf8');
+  expectOk(t, await init({ CLIENT_OCSP_URL: moved, LAB_FORCE: '1' }), 'LAB_FORCE=1');
+  const manifest = JSON.parse(readFileSync(join(lab2, 'lab.json'), 'utf8')) as LabManifest;
+  t.equal(manifest.cas.client.responder.url, moved, 'the lab names the new URL');
+  t.not(readFileSync(join(lab2, 'client-ca', 'cacert.pem'), 'utf8'), certBefore, 'with a new CA');
+  t.match(readFileSync(join(mqEtc, '20-ocsplab.mqsc'), 'utf8'), moved, 'and the mq-etc copy follows');
+
+  const tokenFile = join(lab2, 'admin-token');
+  chmodSync(tokenFile, 0o644);
+  expectOk(t, await init({ CLIENT_OCSP_URL: moved, OCSPLAB_ADMIN_TOKEN: 'given-token' }), 'OCSPLAB_ADMIN_TOKEN over an existing 0644 file');
+  t.equal(readFileSync(tokenFile, 'utf8'), 'given-token');
+  t.equal(statSync(tokenFile).mode & 0o777, 0o600, 'mode 600');
 });

@@ -1,5 +1,5 @@
 // `ocsplab ctl`: drives a running responder's admin API from shell drills.
-//   ocsplab ctl --admin URL [--token T] status
+//   ocsplab ctl --admin URL [--token-file F | --token T] status
 //   ocsplab ctl --admin URL mode [CA] <mode...>      (CA may be left out when one CA is served)
 //   ocsplab ctl --admin URL clear [CA]
 //   ocsplab ctl --admin URL reload [CA]
@@ -7,8 +7,9 @@
 
 import { parseArgs } from 'node:util';
 import { MODE_HELP, isModeWord } from '../responder/modes.js';
+import { readAdminToken } from '../responder/admin-token.js';
 
-const USAGE = `usage: ocsplab ctl --admin URL [--token TOKEN] <command>
+const USAGE = `usage: ocsplab ctl --admin URL [--token-file FILE | --token TOKEN] <command>
 commands:
   status                 CAs, their modes, index sizes and ports
   mode [CA|all] MODE...  set a mode (CA may be left out when one CA is served)
@@ -16,7 +17,8 @@ commands:
   reload [CA|all]        re-read index.txt now
   counters               requests by status and by mode
 ${MODE_HELP}
-The token may also come from OCSPLAB_ADMIN_TOKEN.
+The token may also come from OCSPLAB_ADMIN_TOKEN or a file named by OCSPLAB_ADMIN_TOKEN_FILE;
+a file keeps it out of the process list.
 `;
 
 interface State {
@@ -27,7 +29,7 @@ interface State {
 export async function main(argv: string[]): Promise<number> {
   let values, positionals;
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { admin: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true }));
+    ({ values, positionals } = parseArgs({ args: argv, options: { admin: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, help: { type: 'boolean' } }, allowPositionals: true }));
   } catch (e) {
     process.stderr.write(`ocsplab ctl: ${(e as Error).message}\n${USAGE}`);
     return 2;
@@ -41,7 +43,16 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ocsplab ctl: --admin URL is required\n${USAGE}`);
     return 2;
   }
-  const token = values.token ?? process.env.OCSPLAB_ADMIN_TOKEN;
+  let token: string | undefined;
+  try {
+    if (values.token !== undefined && values['token-file'] !== undefined) throw new Error('give --token or --token-file, not both');
+    const read = readAdminToken({ token: values.token, file: values['token-file'] });
+    if (read.warning) process.stderr.write(`ocsplab ctl: warning: ${read.warning}\n`);
+    token = read.token;
+  } catch (e) {
+    process.stderr.write(`ocsplab ctl: ${(e as Error).message}\n`);
+    return 2;
+  }
   const call = async (method: string, path: string, body?: unknown) => {
     let res: Response;
     try {

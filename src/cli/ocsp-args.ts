@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HASHES, type HashName } from '../ocsp/oids.js';
 import type { CaConfig } from '../responder/ca-loader.js';
+import { readAdminToken } from '../responder/admin-token.js';
 
 export interface OcspCliConfig {
   cas: CaConfig[];
@@ -20,6 +21,8 @@ export interface OcspCliConfig {
   adminPort?: number;
   adminHost?: string;
   adminToken?: string;
+  /** Set when the admin token file is readable by group or others. */
+  adminTokenWarning?: string;
   logLevel: string;
   /** openssl -badsig: start in the bad-signature mode. */
   badsig: boolean;
@@ -64,6 +67,7 @@ const OPTIONS: Record<string, Spec> = {
   'admin-port': { type: 'string' },
   'admin-host': { type: 'string' },
   'admin-token': { type: 'string' },
+  'admin-token-file': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean' },
 };
@@ -108,7 +112,9 @@ ocsplab options (two dashes):
   --expired good|unknown|revoked   answer for index lines marked E (default good)
   --unknown-issuer unauthorized|unknown   answer for an issuer not served (default unauthorized; openssl: unknown)
   --workers N        worker processes
-  --admin-port N     admin API port (127.0.0.1); --admin-host, --admin-token
+  --admin-port N     admin API port (127.0.0.1); --admin-host
+  --admin-token-file FILE   bearer token for the admin API, read from FILE (kept out of \`ps\`);
+                     --admin-token T, OCSPLAB_ADMIN_TOKEN[_FILE] also work; required off loopback
   --log-level LEVEL  info (default), warn, error, debug
 `;
 
@@ -152,7 +158,7 @@ function applyCaOption(ca: Partial<CaConfig>, name: string, v: string | boolean)
 }
 
 /** Reads a --config file; relative paths are relative to the file. */
-export function readConfigFile(path: string): Partial<OcspCliConfig> & { cas?: CaConfig[] } {
+export function readConfigFile(path: string): Partial<OcspCliConfig> & { cas?: CaConfig[]; adminTokenFile?: string } {
   const text = readFileSync(path, 'utf8');
   const data = parseYaml(text) as Record<string, unknown>;
   if (!data || typeof data !== 'object') throw new Error(`${path}: not a YAML/JSON mapping`);
@@ -176,6 +182,7 @@ export function readConfigFile(path: string): Partial<OcspCliConfig> & { cas?: C
     adminPort: (data.adminPort ?? data.admin_port) as number | undefined,
     adminHost: (data.adminHost ?? data.admin_host) as string | undefined,
     adminToken: (data.adminToken ?? data.admin_token) as string | undefined,
+    adminTokenFile: rel(data.adminTokenFile ?? data.admin_token_file),
     workers: data.workers as number | undefined,
   };
 }
@@ -221,6 +228,9 @@ export function parseOcspArgs(argv: string[]): OcspCliConfig & { help: boolean }
   if (multi !== undefined) notes.add('-multi: served by ocsplab worker processes (--workers)');
   const unknownIssuer = str('unknown-issuer') ?? 'unauthorized';
   if (unknownIssuer !== 'unauthorized' && unknownIssuer !== 'unknown') throw new Error('--unknown-issuer: use unauthorized or unknown');
+  if (str('admin-token') !== undefined && str('admin-token-file') !== undefined) throw new Error('give --admin-token or --admin-token-file, not both');
+  const flagged = str('admin-token') !== undefined || str('admin-token-file') !== undefined;
+  const admin = global.help ? {} : readAdminToken(flagged ? { token: str('admin-token'), file: str('admin-token-file') } : { token: file.adminToken, file: file.adminTokenFile });
   return {
     cas,
     host: str('host') ?? file.host ?? '127.0.0.1',
@@ -231,7 +241,8 @@ export function parseOcspArgs(argv: string[]): OcspCliConfig & { help: boolean }
     unknownIssuer,
     adminPort: str('admin-port') !== undefined ? toInt(str('admin-port')!, '--admin-port') : file.adminPort,
     adminHost: str('admin-host') ?? file.adminHost,
-    adminToken: str('admin-token') ?? file.adminToken,
+    adminToken: admin.token,
+    adminTokenWarning: admin.warning,
     logLevel: str('log-level') ?? 'info',
     badsig: Boolean(global.badsig),
     notes: [...notes],

@@ -19,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   for (const n of cfg.notes) process.stderr.write(`note: ${n}\n`);
+  if (cfg.adminTokenWarning) process.stderr.write(`ocsplab ocsp: warning: ${cfg.adminTokenWarning}\n`);
   const options: ResponderOptions = {
     cas: cfg.cas,
     host: cfg.host,

@@ -5,8 +5,8 @@
 // NOT RUN AGAINST A REAL QUEUE MANAGER in this repository: no Docker engine was available where it
 // was written. What is tested is how the pieces are built (test/drill-live*.test.ts).
 
-import { readFileSync } from 'node:fs';
 import type { LabManifest } from '../ca/index.js';
+import { readAdminToken } from '../responder/admin-token.js';
 import type { CaName, ClientSettings, Settings } from './settings.js';
 
 export interface LiveConfig {
@@ -55,8 +55,7 @@ type Env = Record<string, string | undefined>;
 
 /** Reads OCSPLAB_LIVE_* (and OCSPLAB_ADMIN_TOKEN[_FILE]); compose sets these for drill-live. */
 export function liveConfigFromEnv(lab: string, env: Env = process.env): LiveConfig {
-  const tokenFile = env.OCSPLAB_ADMIN_TOKEN_FILE;
-  const token = env.OCSPLAB_ADMIN_TOKEN ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+  const { token } = readAdminToken({}, env);
   const order = env.OCSPLAB_LIVE_DATE_ORDER ?? LIVE_DEFAULTS.dateOrder;
   if (order !== 'dmy' && order !== 'mdy') throw new Error(`OCSPLAB_LIVE_DATE_ORDER must be dmy or mdy, not ${order}`);
   const timeout = Number(env.OCSPLAB_LIVE_TIMEOUT_MS ?? LIVE_DEFAULTS.timeoutMs);

@@ -85,7 +85,7 @@ export class Responder {
     const top = new FaultSource(r.router, () => r.mode(ALL));
     if (o.adminPort !== undefined) {
       const adminHost = o.adminHost ?? '127.0.0.1';
-      if (!LOOPBACK.test(adminHost) && !o.adminToken) throw new Error(`admin API on ${adminHost} needs a token (--admin-token); it binds to 127.0.0.1 otherwise`);
+      if (!LOOPBACK.test(adminHost) && !o.adminToken) throw new Error(`admin API on ${adminHost} needs a token (--admin-token-file or --admin-token); it binds to 127.0.0.1 otherwise`);
       r.admin = new Listener('admin', adminHost, o.adminPort, { ...DEFAULT_SERVER_LIMITS }, o.logger ?? false);
       r.admin.app.register(adminRoutes, { control: r.control(), token: o.adminToken });
     }
