@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { initCa, issue, restore, revoke, type WriteStep } from '../src/ca/index.js';
 import { IndexDatabase } from '../src/index/database.js';
 import { IndexStore } from '../src/index/store.js';
-import { warnKeyPermissions } from '../src/responder/ca-loader.js';
+import { warnSecretPermissions } from '../src/responder/ca-loader.js';
 import { askStatus, ecCaWithLeaf } from './helpers/ec-ca.js';
 import { run, tempDir } from './helpers/openssl.js';
 import { startResponder } from './helpers/responder.js';
@@ -124,11 +124,11 @@ t.test('private key permissions: group/world readable warns (at start-up too), 0
   const ca = await initCa({ dir: join(base, 'ca'), cn: 'Perm CA', key: 'ec-p256' });
   for (const mode of [0o644, 0o640, 0o604, 0o660, 0o666]) {
     chmodSync(ca.cakey, mode);
-    t.match(warnKeyPermissions(ca.cakey), /readable by group or others .*chmod 600/, `mode ${mode.toString(8)} warns`);
+    t.match(warnSecretPermissions(ca.cakey), /readable by group or others .*chmod 600/, `mode ${mode.toString(8)} warns`);
   }
   for (const mode of [0o600, 0o400]) {
     chmodSync(ca.cakey, mode);
-    t.equal(warnKeyPermissions(ca.cakey), undefined, `mode ${mode.toString(8)} is silent`);
+    t.equal(warnSecretPermissions(ca.cakey), undefined, `mode ${mode.toString(8)} is silent`);
   }
   const warnings = async (mode: number) => {
     chmodSync(ca.cakey, mode);

@@ -3,7 +3,7 @@
 // A file keeps the token out of the process list (`ps` shows every argument).
 
 import { readFileSync } from 'node:fs';
-import { warnKeyPermissions } from './ca-loader.js';
+import { warnSecretPermissions } from './ca-loader.js';
 
 export interface AdminTokenSource {
   token?: string;
@@ -30,6 +30,6 @@ export function readAdminToken(o: AdminTokenSource, env: Record<string, string |
   // One trailing newline is what `echo token > file` leaves; anything else is part of the token.
   const token = text.replace(/\r?\n$/, '');
   if (!token) throw new Error(`the admin token file ${file} is empty; an empty token would leave the admin API without authentication`);
-  const warning = warnKeyPermissions(file);
+  const warning = warnSecretPermissions(file);
   return warning ? { token, warning } : { token };
 }

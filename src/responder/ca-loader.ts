@@ -80,7 +80,8 @@ function signedBy(cert: CertInfo, issuer: CertInfo): boolean {
   }
 }
 
-export function warnKeyPermissions(path: string): string | undefined {
+/** A warning when a secret (a private key, the admin token) can be read by group or others. */
+export function warnSecretPermissions(path: string): string | undefined {
   try {
     const mode = statSync(path).mode & 0o777;
     if (mode & 0o044) return `${path} is readable by group or others (mode ${mode.toString(8)}); chmod 600 it`;
@@ -101,7 +102,7 @@ export async function loadCa(config: CaConfig, log: StoreLogger): Promise<Loaded
   const [signerCert] = readCerts(signerPath, 'responder certificate');
   const keyPath = keyPathOf(config);
   const warnings: string[] = [];
-  const perm = warnKeyPermissions(keyPath);
+  const perm = warnSecretPermissions(keyPath);
   if (perm) warnings.push(perm);
   const key = await loadPrivateKey(keyPath, config.passin);
   // The key must match the certificate, or every response fails verification at the client.
