@@ -19,8 +19,13 @@ export interface AdminToken {
 /** Throws when a named file can't be read or holds no token: an empty token means no authentication. */
 export function readAdminToken(o: AdminTokenSource, env: Record<string, string | undefined> = process.env): AdminToken {
   if (o.token !== undefined) return { token: o.token };
-  const file = o.file ?? (env.OCSPLAB_ADMIN_TOKEN === undefined ? env.OCSPLAB_ADMIN_TOKEN_FILE : undefined);
-  if (file === undefined) return env.OCSPLAB_ADMIN_TOKEN ? { token: env.OCSPLAB_ADMIN_TOKEN } : {};
+  if (o.file !== undefined) return fromFile(o.file);
+  if (env.OCSPLAB_ADMIN_TOKEN !== undefined) return env.OCSPLAB_ADMIN_TOKEN ? { token: env.OCSPLAB_ADMIN_TOKEN } : {};
+  if (env.OCSPLAB_ADMIN_TOKEN_FILE !== undefined) return fromFile(env.OCSPLAB_ADMIN_TOKEN_FILE);
+  return {};
+}
+
+function fromFile(file: string): AdminToken {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
