@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { HASHES, type HashName } from '../ocsp/oids.js';
 import type { CaConfig } from '../responder/ca-loader.js';
 import { readAdminToken } from '../responder/admin-token.js';
+import { DEFAULT_HOST } from '../responder/bind.js';
 
 export interface OcspCliConfig {
   cas: CaConfig[];
@@ -233,7 +234,7 @@ export function parseOcspArgs(argv: string[]): OcspCliConfig & { help: boolean }
   const admin = global.help ? {} : readAdminToken(flagged ? { token: str('admin-token'), file: str('admin-token-file') } : { token: file.adminToken, file: file.adminTokenFile });
   return {
     cas,
-    host: str('host') ?? file.host ?? '127.0.0.1',
+    host: str('host') ?? file.host ?? DEFAULT_HOST,
     port: str('port') !== undefined ? toInt(str('port')!, '-port') : (file.port ?? 2560),
     timeoutSec: str('timeout') !== undefined ? toInt(str('timeout')!, '-timeout', 1) : undefined,
     nrequest: str('nrequest') !== undefined ? toInt(str('nrequest')!, '-nrequest', 1) : undefined,

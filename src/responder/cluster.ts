@@ -4,8 +4,8 @@
 
 import cluster, { type Worker } from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import { Listener, DEFAULT_SERVER_LIMITS } from './listener.js';
-import { adminRoutes } from './admin-routes.js';
+import type { Listener } from './listener.js';
+import { adminListener, checkAdminOptions } from './admin-listener.js';
 import { addCounters, type ControlState, type Counters, type ResponderControl } from './control.js';
 import { checkMode, type Mode } from './modes.js';
 import { Responder, ALL, type ResponderOptions } from './responder.js';
@@ -85,18 +85,18 @@ export class ClusterPrimary implements ResponderControl {
   }
 
   static async start(o: ResponderOptions, count: number, script: string): Promise<ClusterPrimary> {
+    // The bind rule before anything starts: a refused admin address must not leave workers serving.
+    checkAdminOptions(o);
     // Workers accept on the shared socket themselves: the default round-robin passes every
     // connection from the primary over IPC, which caps short-lived connections at a few hundred/s.
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: script, args: ['__worker'] });
-    const options = await resolvePassins({ ...o, adminPort: undefined });
+    // Workers serve OCSP only: the admin API and its token stay in the primary.
+    const options = await resolvePassins({ ...o, adminPort: undefined, adminHost: undefined, adminToken: undefined });
     const p = new ClusterPrimary(options, count);
     await Promise.all(Array.from({ length: count }, () => p.fork()));
-    if (o.adminPort !== undefined) {
-      p.admin = new Listener('admin', o.adminHost ?? '127.0.0.1', o.adminPort, DEFAULT_SERVER_LIMITS, o.logger ?? false);
-      p.admin.app.register(adminRoutes, { control: p, token: o.adminToken });
-      await p.admin.openPort();
-    }
+    p.admin = adminListener(o, p);
+    await p.admin?.openPort();
     return p;
   }
 

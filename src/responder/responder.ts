@@ -8,7 +8,8 @@ import { CacheSource, DEFAULT_CACHE, type CacheOptions } from './cache-source.js
 import { loadCa, type CaConfig, type LoadedCa } from './ca-loader.js';
 import { Listener, DEFAULT_SERVER_LIMITS, type ServerLimits } from './listener.js';
 import { healthRoutes, ocspHandler } from './ocsp-routes.js';
-import { adminRoutes } from './admin-routes.js';
+import { adminListener, checkAdminOptions } from './admin-listener.js';
+import { DEFAULT_HOST } from './bind.js';
 import { Router, type Route } from './router.js';
 import { FaultSource } from './fault-source.js';
 import { checkMode, formatMode, ModeError, type Mode } from './modes.js';
@@ -35,8 +36,6 @@ export interface ResponderOptions {
   adminHost?: string;
   adminToken?: string;
 }
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export type { Counters } from './control.js';
 
@@ -66,6 +65,7 @@ export class Responder {
 
   static async create(o: ResponderOptions): Promise<Responder> {
     if (o.cas.length === 0) throw new Error('no CA configured');
+    checkAdminOptions(o);
     // Index messages go to the first listener's logger once it exists (the CAs load first).
     const logger: StoreLogger = { info: () => undefined, error: (m) => process.stderr.write(`${m}\n`) };
     const cas: LoadedCa[] = [];
@@ -83,13 +83,8 @@ export class Responder {
       routes.push({ ca: ca.source, source: new FaultSource(cached, () => r.mode(ca.name), ca.name) });
     }
     const top = new FaultSource(r.router, () => r.mode(ALL));
-    if (o.adminPort !== undefined) {
-      const adminHost = o.adminHost ?? '127.0.0.1';
-      if (!LOOPBACK.test(adminHost) && !o.adminToken) throw new Error(`admin API on ${adminHost} needs a token (--admin-token-file or --admin-token); it binds to 127.0.0.1 otherwise`);
-      r.admin = new Listener('admin', adminHost, o.adminPort, { ...DEFAULT_SERVER_LIMITS }, o.logger ?? false);
-      r.admin.app.register(adminRoutes, { control: r.control(), token: o.adminToken });
-    }
-    const host = o.host ?? '127.0.0.1';
+    r.admin = adminListener(o, r.control());
+    const host = o.host ?? DEFAULT_HOST;
     r.addListener('main', host, o.port, top);
     for (const ca of cas) if (ca.config.port !== undefined) r.addListener(ca.name, host, ca.config.port, top);
     const appLog = r.listeners[0].app.log;

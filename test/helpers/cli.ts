@@ -12,8 +12,8 @@ export interface Started {
 }
 
 /** Starts `ocsplab ocsp ARGS` and waits for openssl's "waiting for OCSP client connections" line. */
-export async function startCli(args: string[], o: { cwd?: string; input?: string } = {}): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, 'ocsp', ...args], { cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startCli(args: string[], o: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Started> {
+  const child = spawn(process.execPath, [CLI, 'ocsp', ...args], { cwd: o.cwd, env: o.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
