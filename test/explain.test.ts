@@ -2,7 +2,7 @@
 // both-sides narrowing, AMQ9716's causes kept open, logs written from each row back to the row,
 // drill snippets, and plain "nothing found" for text that is not MQ TLS.
 import t from 'tap';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Side } from '../src/mq/errlog.js';
@@ -13,7 +13,8 @@ import { rowById } from '../src/mq/outcomes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test/fixtures/mq');
-const SEEDS = join(ROOT, '../shared/seeds');
+// MQ text cut from the four seed write-ups, verbatim and in order (test/fixtures/seeds/README.md)
+const SEEDS = join(ROOT, 'test/fixtures/seeds');
 const fixture = (name: string, side?: Side): ExplainInput => ({
   text: readFileSync(join(FIXTURES, name), 'utf8'),
   name,
@@ -92,18 +93,19 @@ t.test('one side alone: ties are reported as ties, AMQ9716 keeps the label-typo 
 });
 
 t.test('whole seed texts', async (t) => {
-  const file = (prefix: string) => readFileSync(join(SEEDS, readdirSync(SEEDS).find((f) => f.startsWith(prefix))!), 'utf8');
+  // each seed's MQ text in one paste, both sides and every run together, as the write-up prints it
+  const file = (seed: string) => readFileSync(join(SEEDS, `seed-${seed}.txt`), 'utf8');
   // seed 003 pastes five MQCONNX runs; their timestamps split them into attempts
-  const s3 = explain([{ text: file('003_') }]);
+  const s3 = explain([{ text: file('003') }]);
   t.equal(s3.incidents.length, 5, 'five attempts');
   t.same(s3.incidents.slice(1).map((i) => i.rows[0]?.id), ['seed003-row2', 'seed003-row3', 'seed003-row4', 'seed003-row5']);
   t.ok(s3.incidents[0]!.rows.every((r) => rowById(r.id)!.outcome.channelStarts), 'row 1 (RC 0): only cases where the channel starts');
-  const s0 = explain([{ text: file('000_') }]);
+  const s0 = explain([{ text: file('000') }]);
   t.equal(top(s0), 'seed000-untrusted-client-cert');
-  const s2 = explain([{ text: file('002_') }]);
+  const s2 = explain([{ text: file('002') }]);
   t.equal(top(s2), 'seed002-no-client-cert', "seed 002's comments: AMQ9637 with CC=2;RC=2059;AMQ9503");
   t.ok(s2.entries.some((e) => e.reasonCode === 2381 && /MQRC_KEY_REPOSITORY_ERROR/.test(e.meaning)), '2381 from the forum comment explained');
-  const s1 = explain([{ text: file('001_') }]);
+  const s1 = explain([{ text: file('001') }]);
   t.equal(top(s1), 'seed001-label-typo');
   t.ok(s1.entries.some((e) => e.messageId === 'AMQ9641' && /CipherSpec/.test(e.checking ?? '')), 'AMQ9641 explained');
   t.ok(s1.entries.some((e) => e.messageId === 'AMQ9616' && e.side === 'qm'), 'AMQ9616 is a QM message');
