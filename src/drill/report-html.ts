@@ -3,9 +3,9 @@
 // grid when the run has it; then every scenario as a row that unfolds into steps, expected vs
 // actual, the log entries each side wrote and, on failure, the log excerpts.
 
-import { summarizeActual, summarizeExpect } from './expect.js';
+import { summarizeActual } from './expect.js';
 import { displayPath } from './load.js';
-import { actualInferred, sourceText, STATUS_WORD, type DrillReport } from './report.js';
+import { actualInferred, rowActual, rowExpected, shownConnect, sourceText, STATUS_WORD, type DrillReport } from './report.js';
 import { logExcerpt } from './report-table.js';
 import type { ScenarioResult } from './runner.js';
 import { SIDES } from './settings.js';
@@ -76,13 +76,11 @@ function details(r: ScenarioResult): string {
 }
 
 function row(r: ScenarioResult): string {
-  const c = r.connects[r.connects.length - 1];
-  const actual = r.error ? `error: ${r.error.split('\n')[0]}` : summarizeActual(c?.result, r.expect);
   return `<tr class="${r.status}" id="${esc(r.id)}">
 <td><b>${esc(r.id)}</b>${r.title ? `<br><small>${esc(r.title)}</small>` : ''}</td>
 <td>${tag(r.source?.kind ?? '?')}${infMark(r)}</td>
-<td>${esc(summarizeExpect(r.expect))}</td>
-<td>${esc(actual)}</td>
+<td>${esc(rowExpected(r))}</td>
+<td>${esc(rowActual(r))}</td>
 <td style="text-align:right">${Math.round(r.elapsedMs)}</td>
 <td class="res">${STATUS_WORD[r.status]}</td>
 </tr>
@@ -105,8 +103,7 @@ function policyGrid(rep: DrillReport): string {
       const cells = policies.map((p) => {
         const r = byRow.get(`policy-${p}-${cause}-${side}`);
         if (!r) return '<td>—</td>';
-        const c = r.connects[r.connects.length - 1];
-        const text = r.error ? 'error' : summarizeActual(c?.result, r.expect);
+        const text = r.error ? 'error' : summarizeActual(shownConnect(r)?.result, r.expect);
         return `<td><a href="#${esc(r.id)}" style="color:inherit;text-decoration:none"><div class="cell ${r.status}">${esc(text)}${infMark(r)}</div></a></td>`;
       });
       body.push(`<tr><td class="side">${side === 'qm' ? 'QM checks client' : 'client checks QM'} — ${esc(label)}</td>${cells.join('')}</tr>`);

@@ -2,10 +2,9 @@
 // (expected vs actual, and where each side's AMQERR01.LOG is with its last lines).
 
 import { readFileSync } from 'node:fs';
-import { summarizeActual, summarizeExpect } from './expect.js';
 import { displayPath } from './load.js';
-import { actualInferred, sourceKind, STATUS_WORD, type DrillReport } from './report.js';
-import type { ScenarioResult } from './runner.js';
+import { actualInferred, rowActual, rowExpected, shownConnect, sourceKind, STATUS_WORD, type DrillReport } from './report.js';
+import { connectLabel, type ScenarioResult } from './runner.js';
 import { SIDES } from './settings.js';
 
 export interface Paint {
@@ -16,21 +15,16 @@ export interface Paint {
 export const NO_COLOR: Paint = { ok: (s) => s, bad: (s) => s, dim: (s) => s };
 export const ANSI: Paint = { ok: (s) => `\x1b[32m${s}\x1b[0m`, bad: (s) => `\x1b[31m${s}\x1b[0m`, dim: (s) => `\x1b[2m${s}\x1b[0m` };
 
-const lastConnect = (r: ScenarioResult) => r.connects[r.connects.length - 1];
-
 export function renderTable(rep: DrillReport, paint: Paint = NO_COLOR): string {
   const head = ['SCENARIO', 'SOURCE', 'EXPECTED', 'ACTUAL', 'MS', 'RESULT'];
-  const rows = rep.results.map((r) => {
-    const c = lastConnect(r);
-    return [
-      r.id,
-      sourceKind(r) + (actualInferred(r) ? '*' : ''),
-      summarizeExpect(r.expect),
-      r.error ? `error: ${r.error.split('\n')[0]!.slice(0, 60)}` : summarizeActual(c?.result, r.expect),
-      String(Math.round(r.elapsedMs)),
-      STATUS_WORD[r.status],
-    ];
-  });
+  const rows = rep.results.map((r) => [
+    r.id,
+    sourceKind(r) + (actualInferred(r) ? '*' : ''),
+    rowExpected(r),
+    rowActual(r, 60),
+    String(Math.round(r.elapsedMs)),
+    STATUS_WORD[r.status],
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[], color?: (s: string) => string) =>
     cells
@@ -80,10 +74,12 @@ export function renderFailure(r: ScenarioResult, paint: Paint = NO_COLOR): strin
       out.push(`  ${' '.repeat(w)}    actual: ${m.actual}`);
     }
   }
-  const c = lastConnect(r);
-  if (c) out.push(`  emulator row: ${c.result.rowId}${c.result.inferred ? ' (inferred)' : ''}, ${Math.round(c.result.elapsedMs)} ms`);
+  const c = shownConnect(r);
+  const label = connectLabel(r.shownConnect, r.connectCount);
+  if (c) out.push(`  emulator row${label ? ` (${label})` : ''}: ${c.result.rowId}${c.result.inferred ? ' (inferred)' : ''}, ${Math.round(c.result.elapsedMs)} ms`);
+  const last = r.connects[r.connects.length - 1];
   for (const side of SIDES) {
-    const file = c?.result[side].logFile ?? `${r.logDirs[side]}/AMQERR01.LOG`;
+    const file = last?.result[side].logFile ?? `${r.logDirs[side]}/AMQERR01.LOG`;
     out.push(`  ${side} log: ${displayPath(file)}`);
     out.push(
       logExcerpt(file)

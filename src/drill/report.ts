@@ -1,6 +1,7 @@
 // The run as one value every report format renders, and the bits they share.
 
-import type { ScenarioResult } from './runner.js';
+import { summarizeActual, summarizeExpect } from './expect.js';
+import { connectLabel, type ConnectRecord, type ScenarioResult } from './runner.js';
 import { displayPath } from './load.js';
 
 export interface DrillReport {
@@ -47,3 +48,26 @@ export function sourceText(r: ScenarioResult): string {
 }
 
 export const STATUS_WORD: Record<ScenarioResult['status'], string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' };
+
+/** The connect a scenario's row shows (see ScenarioResult.shownConnect); undefined when it did not run. */
+export function shownConnect(r: ScenarioResult): ConnectRecord | undefined {
+  return r.connects[r.shownConnect];
+}
+
+/** `connect 1/3: ` when the scenario has several connects, so the row says which one it shows. */
+function prefix(r: ScenarioResult): string {
+  const label = connectLabel(r.shownConnect, r.connectCount);
+  return label ? `${label}: ` : '';
+}
+
+/** The row's EXPECTED cell: the shown connect's expectation. */
+export function rowExpected(r: ScenarioResult): string {
+  return prefix(r) + summarizeExpect(r.expect);
+}
+
+/** The row's ACTUAL cell: what the shown connect returned, or the error (its first line, cut to `errorChars`). */
+export function rowActual(r: ScenarioResult, errorChars = Infinity): string {
+  if (r.error) return `error: ${r.error.split('\n')[0]!.slice(0, errorChars)}`;
+  const c = shownConnect(r);
+  return c ? prefix(r) + summarizeActual(c.result, r.expect) : '-';
+}

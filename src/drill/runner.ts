@@ -28,8 +28,14 @@ export interface ScenarioResult {
   source?: SourceRef;
   status: 'pass' | 'fail' | 'error';
   elapsedMs: number;
-  /** The expectation the matrix shows (the scenario's, or its last connect's). */
+  /** The expectation the matrix row shows: that of connect `shownConnect`. */
   expect?: Expect;
+  /** Index (in the scenario's connects, from 0) of the connect the matrix row shows: the first whose
+   *  expectation failed; else, when the run stopped on an error before a connect, that connect;
+   *  else the last connect with an expectation. */
+  shownConnect: number;
+  /** How many connects the scenario has: its connect steps, or the one implicit connect. */
+  connectCount: number;
   connects: ConnectRecord[];
   mismatches: Mismatch[];
   error?: string;
@@ -69,6 +75,27 @@ export function matchesFilter(file: DrillFile, sc: Scenario, filter?: string): b
   if (!filter) return true;
   const f = filter.toLowerCase();
   return [sc.id, sc.title ?? '', sc.source?.row ?? ''].some((t) => t.toLowerCase().includes(f));
+}
+
+/** What each connect of a scenario expects, in order; the scenario's `expect` goes to the last. */
+export function plannedExpects(sc: Scenario): Array<Expect | undefined> {
+  const list = sc.steps.flatMap((s) => (s.kind === 'connect' ? [s.expect] : []));
+  if (!list.length) list.push(undefined);
+  if (sc.expect) list[list.length - 1] = sc.expect;
+  return list;
+}
+
+/** `connect 2/3` when a scenario has several connects, else undefined. */
+export function connectLabel(n: number, count: number): string | undefined {
+  return count > 1 ? `connect ${n + 1}/${count}` : undefined;
+}
+
+function shownIndex(planned: Array<Expect | undefined>, connects: ConnectRecord[], error: boolean): number {
+  const failed = connects.findIndex((c) => c.mismatches.length > 0);
+  if (failed >= 0) return failed;
+  if (error && connects.length < planned.length) return connects.length;
+  for (let i = planned.length - 1; i >= 0; i--) if (planned[i]) return i;
+  return planned.length - 1;
 }
 
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
@@ -189,8 +216,13 @@ async function runScenario(o: RunOptions, file: DrillFile, sc: Scenario, last: b
     if (!(o.keepLab && last)) await o.env.reset();
   }
   const connects = run?.connects ?? [];
-  const mismatches = connects.flatMap((c, n) => c.mismatches.map((m) => (connects.length > 1 ? { ...m, field: `connect ${n + 1}: ${m.field}` } : m)));
-  const shown = sc.expect ?? [...connects].reverse().find((c) => c.expect)?.expect;
+  const planned = plannedExpects(sc);
+  const mismatches = connects.flatMap((c, n) => {
+    const label = connectLabel(n, planned.length);
+    return c.mismatches.map((m) => (label ? { ...m, field: `${label}: ${m.field}` } : m));
+  });
+  const shownConnect = shownIndex(planned, connects, !!error);
+  const shown = planned[shownConnect];
   return {
     file: file.path,
     id: sc.id,
@@ -199,6 +231,8 @@ async function runScenario(o: RunOptions, file: DrillFile, sc: Scenario, last: b
     status: error ? 'error' : mismatches.length ? 'fail' : 'pass',
     elapsedMs: performance.now() - started,
     ...(shown ? { expect: shown } : {}),
+    shownConnect,
+    connectCount: planned.length,
     connects,
     mismatches,
     ...(error ? { error } : {}),
