@@ -72,6 +72,41 @@ scenarios:
   t.match(readFileSync(join(out, 'drill.html'), 'utf8'), /id="wrong-on-purpose"/);
 });
 
+t.test('on the emulator: inferred and validation-error patterns hold; a multi-connect row shows its failing connect', async (t) => {
+  const dir = temp(t);
+  writeFileSync(
+    join(dir, 'e.yaml'),
+    `lab: lab
+scenarios:
+  - id: row4-patterns
+    source: seed003-row4
+    steps: [{ revoke: { cert: qm, reason: keyCompromise } }]
+    expect: { rc: 2393, inferred: false, client: { messages: [AMQ9633], validationErrors: [575xxx] }, qm: { messages: [AMQ9633], validationErrors: [10xx] } }
+  - id: warn-unknown-inferred
+    source: policy-warn-unknown-client
+    steps: [{ set: { side: client, OCSPAuthentication: WARN } }, { responder: { ca: qm-ca, mode: status unknown } }]
+    expect: { rc: 0, inferred: true, client: { messages: [AMQ9717] } }
+  - id: first-of-three-fails
+    source: seed003-row2
+    steps:
+      - responder: { ca: qm-ca, mode: down }
+      - connect: { expect: { rc: 0, inferred: true } }
+      - responder: { ca: qm-ca, mode: up }
+      - connect: { expect: { rc: 0, client: { validationErrors: [5751xx] } } }
+      - connect: {}
+    expect: { rc: 0 }
+`,
+  );
+  const r = await drill([join(dir, 'e.yaml')]);
+  t.equal(r.code, 1, r.stderr);
+  t.match(r.stdout, /row4-patterns\s+seen\s+rc 2393; client AMQ9633 #575xxx; qm AMQ9633 #10xx\s+rc 2393; client AMQ9633 #575032; qm AMQ9633 #1042\s+\d+\s+PASS/);
+  t.match(r.stdout, /warn-unknown-inferred\s+doc\*\s+.*PASS/);
+  t.match(r.stdout, /first-of-three-fails\s+seen\s+connect 1\/3: rc 0\s+connect 1\/3: rc 2393; client AMQ9716\s+\d+\s+FAIL/);
+  t.match(r.stdout, /connect 1\/3: inferred\s+expected: inferred .*\n\s+actual: not inferred .*row seed003-row2/);
+  t.match(r.stdout, /connect 2\/3: client\.validationErrors\s+expected: 5751xx\n\s+actual: \(none\)/);
+  t.match(r.stdout, /2\/3 passed, 1 failed/);
+});
+
 t.test('the shipped matrix (npm start): every row passes, under 20 s, lab clean afterwards', async (t) => {
   const dir = temp(t);
   const r = await drill(['--lab', join(dir, 'lab'), '--report', 'table,json', '--out', join(dir, 'out')]);

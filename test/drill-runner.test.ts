@@ -13,10 +13,12 @@ import { renderHtml } from '../src/drill/report-html.js';
 import { renderJson } from '../src/drill/report-json.js';
 import { renderJunit } from '../src/drill/report-junit.js';
 import { renderFailure, renderTable } from '../src/drill/report-table.js';
-import { runDrills, type ScenarioResult } from '../src/drill/runner.js';
+import { runDrills, type DrillEnv, type ScenarioResult } from '../src/drill/runner.js';
 import type { ConnectRequest, Target } from '../src/drill/target.js';
 import type { ConnectResult, SideResult } from '../src/mq/emulator-types.js';
 import { emulatorConfigs } from '../src/drill/embedded.js';
+import { validationErrorMatches } from '../src/drill/expect.js';
+import type { LabManifest } from '../src/ca/index.js';
 
 const side = (s: 'qm' | 'client', dir: string, ids: string[] = [], ve: number[] = []): SideResult => ({
   side: s,
@@ -216,4 +218,94 @@ scenarios:
   t.equal(results[1]!.status, 'error');
   t.match(results[1]!.error, /shell step failed \(3\): echo nope >&2; exit 3\nnope/);
   t.same(env.state().revoked, [], 'put back after the error');
+});
+
+t.test('expect inferred and validation-error patterns: pass and fail against what the target returned', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-drill-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const env: DrillEnv = {
+    lab: { dir } as LabManifest,
+    responderUrls: { 'qm-ca': 'http://127.0.0.1:1/', 'client-ca': 'http://127.0.0.1:2/' },
+    setMode: async () => {},
+    revoke: async () => {},
+    restore: async () => {},
+    reset: async () => {},
+  };
+  // Seed 003 row 4's validation errors (client 575032, QM 1042); inferred when the client's label says so.
+  const target: Target = {
+    name: 'stub',
+    async connect(req) {
+      const inferred = req.settings.client.certLabel === 'inferred';
+      return {
+        rc: 2393,
+        channelStarted: false,
+        client: side('client', req.logDirs.client, ['AMQ9633'], [575032]),
+        qm: side('qm', req.logDirs.qm, ['AMQ9633'], [1042]),
+        events: [],
+        rowId: inferred ? 'policy-warn-unknown-client' : 'seed003-row4',
+        inferred,
+        elapsedMs: 3,
+      };
+    },
+    async close() {},
+  };
+  const inferredStep = `[{ set: { side: client, certLabel: inferred } }]`;
+  const file = parseDrill(
+    `lab: lab
+scenarios:
+  - id: range-pass
+    expect: { client: { validationErrors: [575xxx] }, qm: { validationErrors: [10xx] } }
+  - id: range-pass-narrow
+    expect: { client: { validationErrors: [5750xx] }, qm: { validationErrors: [1042] } }
+  - id: range-fail-digit
+    expect: { client: { validationErrors: [5751xx] } }
+  - id: range-fail-length
+    expect: { client: { validationErrors: [575xx] }, qm: { validationErrors: [1xxxx] } }
+  - id: range-fail-count
+    expect: { qm: { validationErrors: [10xx, 23] } }
+  - id: inferred-true-pass
+    steps: ${inferredStep}
+    expect: { inferred: true }
+  - id: inferred-false-pass
+    expect: { inferred: false }
+  - id: inferred-true-fail
+    expect: { inferred: true }
+  - id: inferred-false-fail
+    steps: ${inferredStep}
+    expect: { inferred: false }
+`,
+    join(dir, 'd.yaml'),
+  );
+  const results = await runDrills([file], { env, target, logRoot: join(dir, 'logs') });
+  const by = new Map(results.map((r) => [r.id, r]));
+  for (const id of ['range-pass', 'range-pass-narrow', 'inferred-true-pass', 'inferred-false-pass']) t.equal(by.get(id)!.status, 'pass', `${id} passes`);
+  t.same(by.get('range-fail-digit')!.mismatches, [{ field: 'client.validationErrors', expected: '5751xx', actual: '575032' }], 'a digit differs');
+  t.same(
+    by.get('range-fail-length')!.mismatches,
+    [
+      { field: 'client.validationErrors', expected: '575xx', actual: '575032' },
+      { field: 'qm.validationErrors', expected: '1xxxx', actual: '1042' },
+    ],
+    'an x stands for one digit: the length must match',
+  );
+  t.same(by.get('range-fail-count')!.mismatches, [{ field: 'qm.validationErrors', expected: '10xx, 23', actual: '1042' }], 'one pattern per validation error');
+  t.same(
+    by.get('inferred-true-fail')!.mismatches,
+    [{ field: 'inferred', expected: 'inferred (the outcome rests on an inferred row)', actual: 'not inferred (seen or documented rows only), row seed003-row4' }],
+    'expected inferred, got a seen row',
+  );
+  t.same(
+    by.get('inferred-false-fail')!.mismatches,
+    [{ field: 'inferred', expected: 'not inferred (seen or documented rows only)', actual: 'inferred (the outcome rests on an inferred row), row policy-warn-unknown-client' }],
+    'expected not inferred, got an inferred outcome',
+  );
+  t.match(renderFailure(by.get('inferred-false-fail')!), /inferred\s+expected: not inferred .*\n\s+actual: inferred .*row policy-warn-unknown-client/);
+
+  // The matching itself, with the examples of issue 15.
+  t.ok(validationErrorMatches('575xxx', 575032));
+  t.ok(validationErrorMatches('5750xx', 575023));
+  t.notOk(validationErrorMatches('5750xx', 575123));
+  t.notOk(validationErrorMatches('575xxx', 57503));
+  t.ok(validationErrorMatches(23, 23));
+  t.notOk(validationErrorMatches(23, 230));
 });

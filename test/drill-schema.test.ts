@@ -110,3 +110,75 @@ t.test('the shipped matrix: valid, every scenario cites a source, the grid and s
   for (const id of needed) t.ok(cited.has(id), `cites ${id}`);
   t.ok(d.defaults.qm.ocspTimeoutMs <= 2000 && d.defaults.client.ocspTimeoutMs <= 2000, 'short OCSP timeouts in the embedded lab');
 });
+
+t.test('impossible bounds are refused: min above max, negative numbers', async (t) => {
+  const p = problems(`lab: lab
+scenarios:
+  - id: never
+    expect: { rc: 0, elapsedMs: { min: 2000, max: 1500 } }
+  - id: inline-never
+    steps:
+      - connect: { expect: { rc: 0, elapsedMs: { min: 10, max: 9 } } }
+  - id: negatives
+    steps:
+      - wait: -5
+      - responder: { ca: qm-ca, mode: slow -5 }
+      - responder: { ca: client-ca, mode: { kind: slow, ms: -1 } }
+      - set: { side: qm, ocspTimeoutMs: -1 }
+    expect: { rc: -1, elapsedMs: { min: -1 }, qm: { validationErrors: [-3] }, events: [{ reason: -2552 }] }
+  - id: just-right
+    expect: { rc: 0, elapsedMs: { min: 1500, max: 1500 } }
+`);
+  const want: RegExp[] = [
+    /bad\.yaml: scenario "never": expect\.elapsedMs: min 2000 ms is above max 1500 ms: no connect can pass$/,
+    /bad\.yaml: scenario "inline-never": steps\[0\]\.connect\.expect\.elapsedMs: min 10 ms is above max 9 ms/,
+    /scenario "negatives": steps\[0\]\.wait: must be a number of ms \(0-600000\)/,
+    /scenario "negatives": steps\[1\]\.responder\.mode: slow needs a delay in ms \(0-3600000\)/,
+    /scenario "negatives": steps\[2\]\.responder\.mode: slow needs a delay in ms \(0-3600000\)/,
+    /scenario "negatives": steps\[3\]\.set\.ocspTimeoutMs: qm\.ocspTimeoutMs must be a whole number of ms \(0-600000\)/,
+    /scenario "negatives": expect\.rc: must be a reason code number/,
+    /scenario "negatives": expect\.elapsedMs: must be \{min\?: ms, max\?: ms\}, each a whole number of ms \(0 or more\)/,
+    /scenario "negatives": expect\.qm\.validationErrors\[0\]: -3 is neither a validation error number nor a pattern/,
+    /scenario "negatives": expect\.events\[0\]: must be \{reason: number/,
+  ];
+  for (const re of want) t.ok(p.some((l) => re.test(l)), `reported: ${re}`);
+  t.equal(p.length, want.length, `nothing else reported (min = max is a valid bound):\n${p.join('\n')}`);
+});
+
+t.test('inferred and validation-error patterns: accepted forms, and bad ones refused with id and field', async (t) => {
+  const d = parseDrill(
+    `lab: lab
+scenarios:
+  - id: ok
+    expect: { inferred: true, client: { validationErrors: [575xxx, '5750XX', 23, '1042', x] } }
+  - id: ok-inline
+    steps: [{ connect: { expect: { rc: 0, inferred: false } } }]
+`,
+    '/x/drills/ok.yaml',
+  );
+  t.same(d.scenarios[0]!.expect, { inferred: true, client: { validationErrors: ['575xxx', '5750xx', 23, 1042, 'x'] } }, 'patterns lower-cased; digits-only strings are numbers');
+  t.same(d.scenarios[1]!.steps[0], { kind: 'connect', expect: { rc: 0, inferred: false } });
+  const p = problems(`lab: lab
+scenarios:
+  - id: bad
+    expect:
+      inferred: sometimes
+      client: { validationErrors: [57a032, '575-xx', 0xx, '', true] }
+      qm: { validationErrors: 575xxx }
+  - id: bad-inline
+    steps: [{ connect: { expect: { inferred: 1, qm: { validationErrors: ['5 7 5'] } } } }]
+`);
+  const want: RegExp[] = [
+    /scenario "bad": expect\.inferred: must be true or false/,
+    /scenario "bad": expect\.client\.validationErrors\[0\]: "57a032" is neither a validation error number nor a pattern of digits and x's like 575xxx/,
+    /scenario "bad": expect\.client\.validationErrors\[1\]: "575-xx" is neither/,
+    /scenario "bad": expect\.client\.validationErrors\[2\]: "0xx" is neither/,
+    /scenario "bad": expect\.client\.validationErrors\[3\]: "" is neither/,
+    /scenario "bad": expect\.client\.validationErrors\[4\]: true is neither/,
+    /scenario "bad": expect\.qm\.validationErrors: must be a list of numbers or patterns like 575xxx/,
+    /scenario "bad-inline": steps\[0\]\.connect\.expect\.inferred: must be true or false/,
+    /scenario "bad-inline": steps\[0\]\.connect\.expect\.qm\.validationErrors\[0\]: "5 7 5" is neither/,
+  ];
+  for (const re of want) t.ok(p.some((l) => re.test(l)), `reported: ${re}`);
+  t.equal(p.length, want.length, `nothing else reported:\n${p.join('\n')}`);
+});

@@ -14,6 +14,14 @@ export interface Mismatch {
 const list = (xs: readonly (string | number)[]) => (xs.length ? xs.join(', ') : '(none)');
 const norm = (id: string) => id.toUpperCase().replace(/^(AMQ\d{4})[IWEST]$/, '$1');
 
+/** A validation error against an expected one: the same number, or a pattern ("575xxx") whose x's
+ *  stand for any digit and whose other digits are the number's, position by position. */
+export function validationErrorMatches(want: number | string, got: number): boolean {
+  if (typeof want === 'number') return want === got;
+  const g = String(got);
+  return want.length === g.length && [...want].every((ch, i) => ch === 'x' || ch === g[i]);
+}
+
 export function sideMessages(s: SideResult): string[] {
   return s.messageIds.map(norm);
 }
@@ -30,7 +38,9 @@ function compareSide(field: string, e: SideExpect, s: SideResult, out: Mismatch[
     if (!same) out.push({ field: `${field}.messages${e.order === 'set' ? ' (any order)' : ''}`, expected: list(want), actual: list(got) });
   }
   if (e.validationErrors) {
-    if (e.validationErrors.join() !== s.validationErrors.join()) out.push({ field: `${field}.validationErrors`, expected: list(e.validationErrors), actual: list(s.validationErrors) });
+    const want = e.validationErrors;
+    const same = want.length === s.validationErrors.length && want.every((w, i) => validationErrorMatches(w, s.validationErrors[i]!));
+    if (!same) out.push({ field: `${field}.validationErrors`, expected: list(e.validationErrors), actual: list(s.validationErrors) });
   }
 }
 
@@ -54,6 +64,10 @@ export function compare(e: Expect, r: ConnectResult): Mismatch[] {
     if (missing.length || left.length) out.push({ field: 'events', expected: list(e.events.map(fmt)), actual: list(r.events.map(fmt)) });
   }
   if (e.row !== undefined && e.row !== r.rowId) out.push({ field: 'row', expected: e.row, actual: r.rowId });
+  if (e.inferred !== undefined && e.inferred !== r.inferred) {
+    const word = (inf: boolean) => (inf ? 'inferred (the outcome rests on an inferred row)' : 'not inferred (seen or documented rows only)');
+    out.push({ field: 'inferred', expected: word(e.inferred), actual: `${word(r.inferred)}, row ${r.rowId}` });
+  }
   const b = e.elapsedMs;
   if (b && ((b.min !== undefined && r.elapsedMs < b.min) || (b.max !== undefined && r.elapsedMs > b.max))) {
     out.push({ field: 'elapsedMs', expected: `${b.min ?? 0}..${b.max ?? '∞'} ms`, actual: `${Math.round(r.elapsedMs)} ms` });

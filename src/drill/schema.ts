@@ -23,7 +23,8 @@ export interface SideExpect {
   messages?: string[];
   /** ordered (default): exactly these, in this order; set: exactly these, any order. */
   order?: 'ordered' | 'set';
-  validationErrors?: number[];
+  /** In order; a number, or a pattern of digits and x's ("575xxx": any digit where the x is). */
+  validationErrors?: Array<number | string>;
   /** Nothing at all written to this side's AMQERR01.LOG. */
   nothing?: boolean;
 }
@@ -42,6 +43,8 @@ export interface Expect {
   events?: ExpectedEvent[];
   /** The outcome row the emulator reports having applied. */
   row?: string;
+  /** Whether the outcome rests on an inferred row (the result's `inferred`, the reports' `*`). */
+  inferred?: boolean;
   elapsedMs?: { min?: number; max?: number };
 }
 
@@ -117,6 +120,16 @@ function sideSettings(p: Problems, sc: string | undefined, field: string, side: 
   return out;
 }
 
+/** A validation error as a drill file gives it: a number, or digits and x's (x: any digit). A
+ *  pattern without an x is its number; one with a leading 0 could never match, so it is refused. */
+function validationError(v: unknown): number | string | undefined {
+  if (typeof v === 'number') return int(v);
+  if (typeof v !== 'string') return undefined;
+  const pat = v.trim().toLowerCase();
+  if (!/^(0|[1-9x][0-9x]*)$/.test(pat)) return undefined;
+  return pat.includes('x') ? pat : Number(pat);
+}
+
 function sideExpect(p: Problems, sc: string, field: string, v: unknown): SideExpect | undefined {
   if (!isObj(v)) {
     p.add(sc, field, 'must be a mapping (messages, order, validationErrors, nothing)');
@@ -140,8 +153,15 @@ function sideExpect(p: Problems, sc: string, field: string, v: unknown): SideExp
     else e.order = v.order;
   }
   if (v.validationErrors !== undefined) {
-    if (!Array.isArray(v.validationErrors) || !v.validationErrors.every((n) => int(n) !== undefined)) p.add(sc, `${field}.validationErrors`, 'must be a list of numbers');
-    else e.validationErrors = v.validationErrors as number[];
+    if (!Array.isArray(v.validationErrors)) p.add(sc, `${field}.validationErrors`, 'must be a list of numbers or patterns like 575xxx');
+    else {
+      e.validationErrors = [];
+      v.validationErrors.forEach((n, i) => {
+        const ve = validationError(n);
+        if (ve === undefined) p.add(sc, `${field}.validationErrors[${i}]`, `${JSON.stringify(n)} is neither a validation error number nor a pattern of digits and x's like 575xxx`);
+        else e.validationErrors!.push(ve);
+      });
+    }
   }
   if (v.nothing !== undefined) {
     if (typeof v.nothing !== 'boolean') p.add(sc, `${field}.nothing`, 'must be true or false');
@@ -156,7 +176,7 @@ function expectation(p: Problems, sc: string, field: string, v: unknown): Expect
     p.add(sc, field, 'must be a mapping');
     return undefined;
   }
-  only(p, sc, field, v, ['rc', 'channelStarted', 'client', 'qm', 'events', 'row', 'elapsedMs']);
+  only(p, sc, field, v, ['rc', 'channelStarted', 'client', 'qm', 'events', 'row', 'inferred', 'elapsedMs']);
   const e: Expect = {};
   if (v.rc !== undefined) {
     const rc = typeof v.rc === 'string' ? RC_NAMES[v.rc] : int(v.rc);
@@ -184,12 +204,19 @@ function expectation(p: Problems, sc: string, field: string, v: unknown): Expect
     if (typeof v.row !== 'string' || !rowById(v.row)) p.add(sc, `${field}.row`, `${JSON.stringify(v.row)} is not an outcome row id (src/mq/outcomes.ts)`);
     else e.row = v.row;
   }
+  if (v.inferred !== undefined) {
+    if (typeof v.inferred !== 'boolean') p.add(sc, `${field}.inferred`, 'must be true or false');
+    else e.inferred = v.inferred;
+  }
   if (v.elapsedMs !== undefined) {
     const b = v.elapsedMs;
-    if (!isObj(b) || (b.min !== undefined && int(b.min) === undefined) || (b.max !== undefined && int(b.max) === undefined)) p.add(sc, `${field}.elapsedMs`, 'must be {min?: ms, max?: ms}');
+    if (!isObj(b) || (b.min !== undefined && int(b.min) === undefined) || (b.max !== undefined && int(b.max) === undefined)) p.add(sc, `${field}.elapsedMs`, 'must be {min?: ms, max?: ms}, each a whole number of ms (0 or more)');
     else {
       only(p, sc, `${field}.elapsedMs`, b, ['min', 'max']);
-      e.elapsedMs = { ...(b.min !== undefined ? { min: b.min as number } : {}), ...(b.max !== undefined ? { max: b.max as number } : {}) };
+      const { min, max } = b as { min?: number; max?: number };
+      // An empty range can never pass: refused here rather than failing every run.
+      if (min !== undefined && max !== undefined && min > max) p.add(sc, `${field}.elapsedMs`, `min ${min} ms is above max ${max} ms: no connect can pass`);
+      else e.elapsedMs = { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
     }
   }
   return e;
