@@ -4,9 +4,11 @@
 
 import type { KeyType } from './keys.js';
 
-export function opensslCnf(o: { dir: string; keyType: KeyType; days: number; ocspUrl?: string }): string {
+export function opensslCnf(o: { dir: string; keyType: KeyType; days: number; ocspUrl?: string; crlUrls?: string[] }): string {
   const md = o.keyType === 'ed25519' ? 'default' : o.keyType === 'ec-p384' ? 'sha384' : 'sha256';
-  const aia = o.ocspUrl ? `authorityInfoAccess = OCSP;URI:${o.ocspUrl}\n` : '';
+  const aia =
+    (o.ocspUrl ? `authorityInfoAccess = OCSP;URI:${o.ocspUrl}\n` : '') +
+    (o.crlUrls?.length ? `crlDistributionPoints = ${o.crlUrls.map((u) => `URI:${u}`).join(', ')}\n` : '');
   return `# Written by ocsplab ca. openssl ca works on this directory:
 #   openssl ca -config ${o.dir}/openssl.cnf -revoke CERT.pem [-crl_reason keyCompromise]
 #   openssl ca -config ${o.dir}/openssl.cnf -status SERIAL
@@ -27,6 +29,7 @@ crlnumber = $dir/crlnumber
 default_md = ${md}
 default_days = ${o.days}
 default_crl_days = 30
+crl_extensions = crl_ext
 # Lab CAs reissue the same names often.
 unique_subject = no
 policy = policy_anything
@@ -34,6 +37,10 @@ x509_extensions = server_cert
 copy_extensions = copy
 name_opt = ca_default
 cert_opt = ca_default
+
+# What ocsplab ca gencrl and the responder's CRLs carry too (RFC 5280 5.2.1).
+[ crl_ext ]
+authorityKeyIdentifier = keyid:always
 
 [ policy_anything ]
 countryName = optional

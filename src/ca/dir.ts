@@ -48,6 +48,8 @@ export interface CaMeta {
   days: number;
   /** AIA OCSP URL put in issued certificates unless the command gives another. */
   ocspUrl?: string;
+  /** CRL Distribution Point URLs put in issued certificates unless the command gives others. */
+  crlUrls?: string[];
 }
 
 export class CaError extends Error {

@@ -13,6 +13,7 @@ const EXT = {
   extKeyUsage: '2.5.29.37',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   idAdOcsp: '1.3.6.1.5.5.7.48.1',
+  crlDistributionPoints: '2.5.29.31',
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
 } as const;
@@ -68,6 +69,8 @@ export interface ExtensionSpec {
   authorityKeyId?: Buffer;
   san?: string[];
   ocspUrl?: string;
+  /** CRL Distribution Points: one DistributionPoint per URL, each a fullName URI (as openssl's crlDistributionPoints = URI:...). */
+  crlUrls?: string[];
   ocspNoCheck?: boolean;
 }
 
@@ -82,6 +85,7 @@ export function encodeExtensions(s: ExtensionSpec): Buffer {
   if (s.authorityKeyId) exts.push(extension(EXT.authorityKeyIdentifier, false, seq(tlv(0x80, s.authorityKeyId))));
   if (s.san?.length) exts.push(extension(EXT.subjectAltName, false, seq(...s.san.map(generalName))));
   if (s.ocspUrl) exts.push(extension(EXT.authorityInfoAccess, false, seq(seq(oid(EXT.idAdOcsp), tlv(0x86, Buffer.from(s.ocspUrl, 'latin1'))))));
+  if (s.crlUrls?.length) exts.push(extension(EXT.crlDistributionPoints, false, seq(...s.crlUrls.map((u) => seq(tlv(0xa0, tlv(0xa0, tlv(0x86, Buffer.from(u, 'latin1')))))))));
   if (s.ocspNoCheck) exts.push(extension(OID.ocspNoCheck, false, NULL));
   return seq(...exts);
 }

@@ -26,6 +26,8 @@ export interface InitOptions {
   passout?: string;
   /** Default AIA OCSP URL of issued certificates. */
   ocspUrl?: string;
+  /** Default CRL Distribution Point URL(s) of issued certificates. */
+  crlUrl?: string | string[];
 }
 
 const DAY = 86_400_000;
@@ -65,9 +67,9 @@ export async function initCa(o: InitOptions): Promise<CaPaths> {
   writeNewFile(p.serial, '01\n');
   writeNewFile(p.crlnumber, '01\n');
   writeNewFile(p.attr, 'unique_subject = no\n');
-  const meta: CaMeta = { version: 1, keyType, days: o.issueDays ?? 365, ...(o.ocspUrl ? { ocspUrl: o.ocspUrl } : {}) };
+  const meta: CaMeta = { version: 1, keyType, days: o.issueDays ?? 365, ...(o.ocspUrl ? { ocspUrl: o.ocspUrl } : {}), ...(o.crlUrl ? { crlUrls: [o.crlUrl].flat() } : {}) };
   writeNewFile(p.meta, JSON.stringify(meta, null, 2) + '\n');
-  writeNewFile(p.cnf, opensslCnf({ dir: p.dir, keyType, days: meta.days, ocspUrl: o.ocspUrl }));
+  writeNewFile(p.cnf, opensslCnf({ dir: p.dir, keyType, days: meta.days, ocspUrl: o.ocspUrl, crlUrls: meta.crlUrls }));
   writeNewFile(p.index, ''); // last: its presence marks the directory complete
   return p;
 }

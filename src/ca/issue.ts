@@ -31,6 +31,8 @@ export interface IssueOptions {
   san?: string[];
   /** AIA OCSP URL; default the CA's configured one; `null` for none. */
   ocspUrl?: string | null;
+  /** CRL Distribution Point URLs; default the CA's configured ones; `null` for none. */
+  crlUrl?: string | string[] | null;
   role?: CertRole;
   key?: KeyType;
   days?: number;
@@ -72,6 +74,7 @@ export async function issueForKey(ca: OpenCa, key: KeyObject, o: IssueOptions & 
   const subjectDer = encodeName(o.name);
   const spki = spkiOf(key);
   const ocspUrl = o.ocspUrl === null ? undefined : (o.ocspUrl ?? (role === 'ocsp' ? undefined : ca.meta.ocspUrl));
+  const crlUrls = o.crlUrl === null ? undefined : o.crlUrl !== undefined ? [o.crlUrl].flat() : role === 'ocsp' ? undefined : ca.meta.crlUrls;
   const prefix = outPrefix(o, p.dir, o.name);
   const certPath = `${prefix}.pem`;
   return withLock(p.lock, () => {
@@ -104,6 +107,7 @@ export async function issueForKey(ca: OpenCa, key: KeyObject, o: IssueOptions & 
           authorityKeyId: keyIdentifier(ca.cert.publicKeyBits),
           san: o.san,
           ocspUrl,
+          crlUrls,
           ocspNoCheck: role === 'ocsp', // the responder's own certificate is not checked by OCSP
         }),
       },
@@ -154,5 +158,5 @@ export async function responderCert(o: Omit<IssueOptions, 'role' | 'ocspUrl' | '
   const ca = await openCa(o.dir, o.passin);
   const caCn = /\/CN=((?:\\.|[^/])*)/.exec(indexSubject(ca.cert.subjectDer))?.[1];
   const cn = o.cn ?? `${caCn ? decodeSubject(caCn) : 'CA'} OCSP Responder`;
-  return issueWith(ca, { ...o, cn, role: 'ocsp', ocspUrl: null, out: o.out ?? `${ca.paths.dir}/ocsp/responder` });
+  return issueWith(ca, { ...o, cn, role: 'ocsp', ocspUrl: null, crlUrl: null, out: o.out ?? `${ca.paths.dir}/ocsp/responder` });
 }

@@ -1,16 +1,18 @@
 // `ocsplab ca <subcommand>`: thin argument parsing over the library in src/ca.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { createLab, formatTable, initCa, issue, list, responderCert, restore, revoke, status, checkKeyType, type KeyType } from '../ca/index.js';
+import { createLab, formatTable, genCrl, initCa, issue, list, responderCert, restore, revoke, status, checkKeyType, type KeyType } from '../ca/index.js';
 
 const USAGE = `usage: ocsplab ca <command> DIR [options]
 
-  init DIR --cn NAME [--subject /O=../CN=..] [--key TYPE] [--days N] [--issue-days N] [--passout SRC] [--ocsp-url URL]
-  issue DIR --cn NAME [--subject ...] [--san DNS:h|IP:a ...] [--ocsp-url URL|--no-ocsp-url] [--client|--server]
+  init DIR --cn NAME [--subject /O=../CN=..] [--key TYPE] [--days N] [--issue-days N] [--passout SRC] [--ocsp-url URL] [--crl-url URL ...]
+  issue DIR --cn NAME [--subject ...] [--san DNS:h|IP:a ...] [--ocsp-url URL|--no-ocsp-url] [--crl-url URL ...|--no-crl-url] [--client|--server]
         [--key TYPE] [--days N] [--out PREFIX] [--passin SRC] [--passout SRC]
   responder-cert DIR [--cn NAME] [--key TYPE] [--days N] [--out PREFIX] [--passin SRC]
   revoke DIR (CERT.pem|SERIAL) [--reason NAME] [--time T] [--hold-instruction OID] [--invalidity T]
   restore DIR (CERT.pem|SERIAL)
+  gencrl DIR [--out FILE] [--days N] [--hours N] [--der] [--passin SRC]
+        a CRL from index.txt as 'openssl ca -gencrl' makes it (crlnumber incremented; default_crl_days)
   list DIR [--json]
   status DIR SERIAL [--json]
   lab DIR [--force] [--key TYPE] [--ocsp-base-url URL] [--qm-ocsp-port N] [--client-ocsp-port N]
@@ -54,9 +56,11 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       'issue-days': { type: 'string' },
       passout: { type: 'string' },
       'ocsp-url': { type: 'string' },
+      'crl-url': { type: 'string', multiple: true },
     });
     const [dir] = positionals(p, 1, 'DIR');
     const paths = await initCa({
+      crlUrl: v['crl-url'] as string[] | undefined,
       dir,
       cn: str(v.cn),
       subject: str(v.subject),
@@ -77,6 +81,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       san: { type: 'string', multiple: true },
       'ocsp-url': { type: 'string' },
       'no-ocsp-url': { type: 'boolean' },
+      'crl-url': { type: 'string', multiple: true },
+      'no-crl-url': { type: 'boolean' },
       client: { type: 'boolean' },
       server: { type: 'boolean' },
       key: { type: 'string' },
@@ -93,6 +99,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       subject: str(v.subject),
       san: (v.san as string[] | undefined)?.flatMap((s) => s.split(',')),
       ocspUrl: v['no-ocsp-url'] ? null : str(v['ocsp-url']),
+      crlUrl: v['no-crl-url'] ? null : (v['crl-url'] as string[] | undefined),
       role: v.client ? 'client' : 'server',
       key: keyOpt(v.key),
       days: num(v.days, '--days'),
@@ -136,6 +143,23 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     const [dir, target] = positionals(p, 2, 'DIR and CERT.pem or SERIAL');
     const r = await restore({ dir, target });
     out(`Restored Certificate ${r.serial} to valid.\nDatabase updated\n`);
+    return 0;
+  },
+
+  async gencrl(argv) {
+    const { values: v, positionals: p } = parse(argv, {
+      out: { type: 'string' },
+      days: { type: 'string' },
+      hours: { type: 'string' },
+      der: { type: 'boolean' },
+      passin: { type: 'string' },
+    });
+    const [dir] = positionals(p, 1, 'DIR');
+    const o = str(v.out);
+    const r = await genCrl({ dir, out: o, days: num(v.days, '--days'), hours: num(v.hours, '--hours'), der: Boolean(v.der), passin: str(v.passin) });
+    // Like openssl, without --out the CRL goes to standard output.
+    if (!o) process.stdout.write(v.der ? r.der : (await import('../crl/encode.js')).crlToPem(r.der));
+    else out(`CRL written to ${o}: ${r.entries} revoked, number ${r.number === undefined ? 'none' : r.number.toString(16).toUpperCase()}, next update ${r.nextUpdate.toISOString()}\n`);
     return 0;
   },
 

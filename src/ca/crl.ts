@@ -1,0 +1,113 @@
+// `ocsplab ca gencrl`: a CRL from the CA's index.txt with the choices `openssl ca -gencrl` makes
+// (apps/ca.c): the R lines, sorted by serial; cRLNumber from the crlnumber file, which is then
+// incremented and rotated (crlnumber.old) like openssl's; nextUpdate from --days/--hours, else
+// default_crl_days / default_crl_hours of the directory's openssl.cnf; the digest of default_md.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { replaceFile, withLock, writeNewFile } from '../index/atomic.js';
+import { buildCrl, crlToPem } from '../crl/encode.js';
+import { crlEntriesOf } from '../crl/from-index.js';
+import { CRL_OID } from '../crl/oids.js';
+import { signatureScheme } from '../ocsp/signer.js';
+import type { HashName } from '../ocsp/oids.js';
+import type { CertInfo } from '../ocsp/cert.js';
+import type { IndexDatabase } from '../index/database.js';
+import type { KeyObject } from 'node:crypto';
+import { CaError, caPathsChecked, openCa, readDatabase, type CaPaths } from './dir.js';
+import { digestFor } from './keys.js';
+
+export interface GenCrlOptions {
+  dir: string;
+  /** Where to write; none: only returned. */
+  out?: string;
+  days?: number;
+  hours?: number;
+  der?: boolean;
+  passin?: string;
+  /** For tests: the clock. */
+  now?: Date;
+}
+
+export interface GenCrlResult {
+  der: Buffer;
+  number?: bigint;
+  entries: number;
+  thisUpdate: Date;
+  nextUpdate: Date;
+}
+
+/** Values of the CA section of an openssl.cnf (the one default_ca names); enough for -gencrl. */
+export function caSection(cnfText: string): Record<string, string> {
+  const sections = new Map<string, Record<string, string>>();
+  let cur = sections.set('', {}).get('')!;
+  for (const raw of cnfText.split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (!line) continue;
+    const sec = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
+    if (sec) {
+      cur = sections.get(sec[1]) ?? {};
+      sections.set(sec[1], cur);
+      continue;
+    }
+    const kv = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
+    if (kv) cur[kv[1]] = kv[2];
+  }
+  const name = sections.get('ca')?.default_ca ?? 'CA_default';
+  return sections.get(name) ?? {};
+}
+
+/** How long until the next CRL, in ms, as openssl reads it: flags first, then the config. */
+export function crlPeriodMs(o: { days?: number; hours?: number }, section: Record<string, string>): number {
+  const days = o.days ?? (o.hours === undefined ? num(section.default_crl_days) : undefined) ?? 0;
+  const hours = o.hours ?? (o.days === undefined ? num(section.default_crl_hours) : undefined) ?? 0;
+  if (days === 0 && hours === 0) throw new CaError('cannot tell how long until the next CRL: give --days or --hours, or set default_crl_days in openssl.cnf');
+  return (days * 24 + hours) * 3_600_000;
+}
+
+function num(s: string | undefined): number | undefined {
+  return s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined;
+}
+
+const MD: Record<string, HashName> = { sha1: 'sha1', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512' };
+
+/** The CRL for a database, signed with the CA's key: the one builder `gencrl` and the responder share. */
+export function signCrlFor(o: { db: IndexDatabase; cert: CertInfo; key: KeyObject; md?: HashName; thisUpdate: Date; nextUpdate: Date; number?: bigint }): Buffer {
+  const ski = o.cert.extensions.get(CRL_OID.subjectKeyIdentifier);
+  const authorityKeyId = ski ? ski.value.subarray(2) : undefined;
+  return buildCrl(
+    { issuerDer: o.cert.subjectDer, thisUpdate: o.thisUpdate, nextUpdate: o.nextUpdate, number: o.number, authorityKeyId, entries: crlEntriesOf(o.db) },
+    signatureScheme(o.key, o.md ?? digestFor(o.key)),
+  );
+}
+
+function readCrlNumber(p: CaPaths): bigint | undefined {
+  if (!existsSync(p.crlnumber)) return undefined;
+  const text = readFileSync(p.crlnumber, 'latin1').trim();
+  if (!/^[0-9A-Fa-f]+$/.test(text)) throw new CaError(`${p.crlnumber}: not a hex number (${JSON.stringify(text.slice(0, 40))})`);
+  return BigInt(`0x${text}`);
+}
+
+function hexText(n: bigint): string {
+  const h = n.toString(16).toUpperCase();
+  return h.length % 2 ? `0${h}` : h;
+}
+
+export async function genCrl(o: GenCrlOptions): Promise<GenCrlResult> {
+  const p = caPathsChecked(o.dir);
+  if (!existsSync(p.cakey)) throw new CaError(`${p.dir} has no CA key (${p.cakey}); a CRL must be signed by the CA, so it cannot be generated here`);
+  const section = existsSync(p.cnf) ? caSection(readFileSync(p.cnf, 'utf8')) : {};
+  const period = crlPeriodMs(o, section);
+  const ca = await openCa(o.dir, o.passin);
+  const md = MD[section.default_md?.toLowerCase() ?? ''];
+  return withLock(p.lock, () => {
+    const { db } = readDatabase(p);
+    const number = readCrlNumber(p);
+    const thisUpdate = new Date(Math.floor((o.now ?? new Date()).getTime() / 1000) * 1000);
+    const nextUpdate = new Date(thisUpdate.getTime() + period);
+    const der = signCrlFor({ db, cert: ca.cert, key: ca.key, md, thisUpdate, nextUpdate, number });
+    if (o.out) writeNewFile(o.out, o.der ? der : crlToPem(der));
+    // After the CRL is out, as openssl: the number it used is not handed out twice.
+    if (number !== undefined) replaceFile(p.crlnumber, `${hexText(number + 1n)}\n`);
+    return { der, number, entries: crlEntriesOf(db).length, thisUpdate, nextUpdate };
+  });
+}

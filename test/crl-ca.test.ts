@@ -1,0 +1,150 @@
+// `ocsplab ca gencrl` and the CRL codec, judged by clients nobody here wrote: openssl crl and
+// verify -crl_check, GnuTLS certtool --verify-crl / --load-crl, Java's PKIX with a CRL CertStore;
+// and openssl's own -gencrl read by our parser with the same entries.
+
+import t, { type Test } from 'tap';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { genCrl, initCa, issue, revoke } from '../src/ca/index.js';
+import { caSection, crlPeriodMs } from '../src/ca/crl.js';
+import { checkCrl, crlDistributionPoints, parseCrl, CrlError } from '../src/crl/decode.js';
+import { readCertificates } from '../src/ocsp/cert.js';
+import { normalizeSerial as n } from '../src/index/line.js';
+import { cli, expectOk, openssl, run, tempDir } from './helpers/ca-tools.js';
+
+const CRL_CHECK_JAVA = fileURLToPath(new URL('../../test/interop/CrlCheck.java', import.meta.url));
+/** False (and the test skipped, or failed in CI) when a client is not installed. */
+async function present(t: Test, cmd: string, args: string[], install: string): Promise<boolean> {
+  if ((await run(cmd, args)).code === 0) return true;
+  if (process.env.OCSPLAB_INTEROP_REQUIRE === '1') t.fail(`${cmd} not installed: ${install}`);
+  else t.plan(0, `${cmd} not installed: ${install}`);
+  return false;
+}
+
+const dir = `${tempDir(t)}/ca`;
+await initCa({ dir, cn: 'CRL Test CA', crlUrl: 'http://127.0.0.1:2560/crl/crl-test.crl' });
+const good = await issue({ dir, cn: 'good.example' });
+const bad = await issue({ dir, cn: 'bad.example' });
+const held = await issue({ dir, cn: 'held.example' });
+const plain = await issue({ dir, cn: 'plain.example' });
+await revoke({ dir, target: bad.serial, reason: 'keyCompromise', invalidity: '20261101000000Z' });
+await revoke({ dir, target: held.serial, holdInstruction: 'holdInstructionReject' });
+await revoke({ dir, target: plain.serial });
+const cacert = `${dir}/cacert.pem`;
+const issuer = readCertificates(readFileSync(cacert))[0];
+
+t.test('gencrl: openssl crl verifies it, and it lists what the index says', async (t) => {
+  const out = `${dir}/crl.pem`;
+  const r = await cli(['gencrl', dir, '--out', out]);
+  expectOk(t, r, 'ocsplab ca gencrl');
+  t.match(r.stdout, /3 revoked, number 1, next update/);
+  const v = await openssl(['crl', '-in', out, '-CAfile', cacert, '-noout']);
+  t.match(v.stderr + v.stdout, /verify OK/, 'openssl crl -CAfile: verify OK');
+  const text = (await openssl(['crl', '-in', out, '-noout', '-text'])).stdout;
+  t.match(text, /Key Compromise/);
+  t.match(text, /Invalidity Date:\s+Nov  1 00:00:00 2026 GMT/);
+  t.match(text, /Hold Instruction Code:\s+Hold Instruction Reject/);
+  t.match(text, /Certificate Hold/);
+  t.match(text, /Authority Key Identifier/);
+  t.match(text, /Next Update: .*\n/, 'nextUpdate from default_crl_days');
+  const crl = parseCrl(readFileSync(out));
+  t.same([...crl.entries.keys()].sort(), [bad.serial, held.serial, plain.serial].map(n).sort(), 'only R lines');
+  t.equal(crl.entries.get(n(bad.serial))?.reason, 1);
+  t.equal(crl.entries.get(n(held.serial))?.reason, 6);
+  t.equal(crl.entries.get(n(held.serial))?.holdInstruction, '1.2.840.10040.2.3');
+  t.equal(crl.entries.get(n(plain.serial))?.reason, undefined, 'no reason in the index, no reasonCode');
+  t.equal(checkCrl(crl, issuer, new Date()), 'ok');
+  t.equal(Math.round((crl.nextUpdate!.getTime() - crl.thisUpdate.getTime()) / 86_400_000), 30, 'default_crl_days = 30');
+});
+
+t.test('openssl verify -crl_check: the revoked leaf fails (error 23), the good one passes', async (t) => {
+  const crl = `${dir}/verify.pem`;
+  await genCrl({ dir, out: crl });
+  const ok = await openssl(['verify', '-crl_check', '-CAfile', cacert, '-CRLfile', crl, good.certPath]);
+  t.equal(ok.code, 0, ok.stdout + ok.stderr);
+  const no = await openssl(['verify', '-crl_check', '-CAfile', cacert, '-CRLfile', crl, bad.certPath]);
+  t.not(no.code, 0);
+  t.match(no.stdout + no.stderr, /certificate revoked/);
+});
+
+t.test('GnuTLS certtool: --verify-crl, and --verify with --load-crl', async (t) => {
+  if (!(await present(t, 'certtool', ['--version'], 'apt-get install gnutls-bin'))) return;
+  const crl = `${dir}/gnutls.pem`;
+  await genCrl({ dir, out: crl });
+  const v = await run('certtool', ['--verify-crl', '--load-ca-certificate', cacert, '--infile', crl]);
+  t.equal(v.code, 0, 'certtool --verify-crl');
+  t.match(v.stdout, /Verification output: Verified/);
+  const ok = await run('certtool', ['--verify', '--load-ca-certificate', cacert, '--load-crl', crl, '--infile', good.certPath]);
+  t.equal(ok.code, 0, 'good leaf verified');
+  const no = await run('certtool', ['--verify', '--load-ca-certificate', cacert, '--load-crl', crl, '--infile', bad.certPath]);
+  t.not(no.code, 0);
+  t.match(no.stdout, /revoked/, 'revoked leaf: "The certificate chain is revoked"');
+});
+
+t.test("Java's PKIX with the CRL in a CertStore", async (t) => {
+  if (!(await present(t, 'java', ['-version'], 'apt-get install default-jdk-headless'))) return;
+  const crl = `${dir}/java.der`;
+  await genCrl({ dir, out: crl, der: true });
+  const java = (leaf: string) => run('java', [CRL_CHECK_JAVA, leaf, cacert, crl], { timeoutMs: 60_000 });
+  t.match((await java(good.certPath)).stdout, /^RESULT OK/m);
+  t.match((await java(bad.certPath)).stdout, /^RESULT REVOKED reason=KEY_COMPROMISE/m);
+  t.match((await java(held.certPath)).stdout, /^RESULT REVOKED reason=CERTIFICATE_HOLD/m);
+});
+
+t.test("openssl ca -gencrl on the same directory, read by our parser: the same entries", async (t) => {
+  const ours = parseCrl((await genCrl({ dir })).der);
+  const r = await openssl(['ca', '-config', `${dir}/openssl.cnf`, '-gencrl', '-out', `${dir}/openssl-crl.pem`]);
+  expectOk(t, r, 'openssl ca -gencrl still works on the directory');
+  const theirs = parseCrl(readFileSync(`${dir}/openssl-crl.pem`));
+  t.equal(checkCrl(theirs, issuer, new Date()), 'ok');
+  t.same([...theirs.entries.values()], [...ours.entries.values()], 'entries, reasons, invalidity dates, hold codes');
+  t.same(theirs.authorityKeyId, ours.authorityKeyId, 'both carry the same AKI (crl_ext in openssl.cnf)');
+  t.equal(theirs.number, ours.number! + 1n, 'openssl took the next number from the crlnumber file we advanced');
+  const again = parseCrl((await genCrl({ dir })).der);
+  t.equal(again.number, theirs.number! + 1n, 'and we take the one after openssl');
+  t.ok(existsSync(`${dir}/crlnumber.old`), 'crlnumber rotated with a .old');
+});
+
+t.test('options: --days, --hours, --der, stdout; the config decides otherwise', async (t) => {
+  const h = await genCrl({ dir, hours: 6 });
+  t.equal(h.nextUpdate.getTime() - h.thisUpdate.getTime(), 6 * 3_600_000);
+  const d = await genCrl({ dir, days: 2 });
+  t.equal(d.nextUpdate.getTime() - d.thisUpdate.getTime(), 2 * 86_400_000);
+  t.equal(crlPeriodMs({}, caSection('[ca]\ndefault_ca = X\n[X]\ndefault_crl_hours = 12\n')), 12 * 3_600_000, 'default_crl_hours');
+  t.throws(() => crlPeriodMs({}, {}), /give --days or --hours/);
+  const der = await cli(['gencrl', dir, '--der', '--out', `${dir}/x.crl`]);
+  expectOk(t, der, '--der');
+  t.equal(readFileSync(`${dir}/x.crl`)[0], 0x30, 'DER on disk');
+  const pem = await cli(['gencrl', dir]);
+  t.match(pem.stdout, /^-----BEGIN X509 CRL-----/, 'PEM on stdout without --out');
+});
+
+t.test('bad input: no CA key, a corrupt CRL', async (t) => {
+  const nokey = `${tempDir(t)}/nokey`;
+  await initCa({ dir: nokey, cn: 'Keyless CA' });
+  rmSync(`${nokey}/private/cakey.pem`);
+  const r = await cli(['gencrl', nokey]);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /has no CA key .*cannot be generated here/);
+  t.throws(() => parseCrl(Buffer.from('not a crl')), CrlError);
+  t.throws(() => parseCrl(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01])), /not a CertificateList|not a CRL/);
+  const der = (await genCrl({ dir })).der;
+  const spoiled = Buffer.from(der);
+  spoiled[spoiled.length - 1] ^= 1;
+  t.equal(checkCrl(parseCrl(spoiled), issuer, new Date()), 'bad-signature');
+  t.equal(checkCrl(parseCrl(der), readCertificates(readFileSync(good.certPath))[0], new Date()), 'wrong-issuer');
+  t.equal(checkCrl(parseCrl(der), issuer, new Date(Date.now() + 40 * 86_400_000)), 'expired');
+  t.equal(checkCrl(parseCrl(der), issuer, new Date(Date.now() - 86_400_000)), 'not-yet-valid');
+});
+
+t.test('issue --crl-url: the CDP extension, read by openssl and by us', async (t) => {
+  const r = await openssl(['x509', '-in', good.certPath, '-noout', '-ext', 'crlDistributionPoints']);
+  t.match(r.stdout, /URI:http:\/\/127\.0\.0\.1:2560\/crl\/crl-test\.crl/, 'the CA default');
+  t.same(crlDistributionPoints(readCertificates(readFileSync(good.certPath))[0]), ['http://127.0.0.1:2560/crl/crl-test.crl']);
+  const x = await cli(['issue', dir, '--cn', 'two.example', '--crl-url', 'http://a.example/1.crl', '--crl-url', 'ldap://b.example/cn=x']);
+  expectOk(t, x, 'issue with two --crl-url');
+  t.same(crlDistributionPoints(readCertificates(readFileSync(`${dir}/certs/two.example.pem`))[0]), ['http://a.example/1.crl', 'ldap://b.example/cn=x']);
+  const n = await cli(['issue', dir, '--cn', 'none.example', '--no-crl-url']);
+  expectOk(t, n, '--no-crl-url');
+  t.same(crlDistributionPoints(readCertificates(readFileSync(`${dir}/certs/none.example.pem`))[0]), []);
+});
