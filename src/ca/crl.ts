@@ -5,14 +5,9 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { replaceFile, withLock, writeNewFile } from '../index/atomic.js';
-import { buildCrl, crlToPem } from '../crl/encode.js';
-import { crlEntriesOf } from '../crl/from-index.js';
-import { CRL_OID } from '../crl/oids.js';
-import { signatureScheme } from '../ocsp/signer.js';
+import { crlToPem } from '../crl/encode.js';
+import { crlEntriesOf, crlFromIndex } from '../crl/from-index.js';
 import type { HashName } from '../ocsp/oids.js';
-import type { CertInfo } from '../ocsp/cert.js';
-import type { IndexDatabase } from '../index/database.js';
-import type { KeyObject } from 'node:crypto';
 import { CaError, caPathsChecked, openCa, readDatabase, type CaPaths } from './dir.js';
 import { digestFor } from './keys.js';
 
@@ -70,16 +65,6 @@ function num(s: string | undefined): number | undefined {
 
 const MD: Record<string, HashName> = { sha1: 'sha1', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512' };
 
-/** The CRL for a database, signed with the CA's key: the one builder `gencrl` and the responder share. */
-export function signCrlFor(o: { db: IndexDatabase; cert: CertInfo; key: KeyObject; md?: HashName; thisUpdate: Date; nextUpdate: Date; number?: bigint }): Buffer {
-  const ski = o.cert.extensions.get(CRL_OID.subjectKeyIdentifier);
-  const authorityKeyId = ski ? ski.value.subarray(2) : undefined;
-  return buildCrl(
-    { issuerDer: o.cert.subjectDer, thisUpdate: o.thisUpdate, nextUpdate: o.nextUpdate, number: o.number, authorityKeyId, entries: crlEntriesOf(o.db) },
-    signatureScheme(o.key, o.md ?? digestFor(o.key)),
-  );
-}
-
 function readCrlNumber(p: CaPaths): bigint | undefined {
   if (!existsSync(p.crlnumber)) return undefined;
   const text = readFileSync(p.crlnumber, 'latin1').trim();
@@ -104,7 +89,7 @@ export async function genCrl(o: GenCrlOptions): Promise<GenCrlResult> {
     const number = readCrlNumber(p);
     const thisUpdate = new Date(Math.floor((o.now ?? new Date()).getTime() / 1000) * 1000);
     const nextUpdate = new Date(thisUpdate.getTime() + period);
-    const der = signCrlFor({ db, cert: ca.cert, key: ca.key, md, thisUpdate, nextUpdate, number });
+    const der = crlFromIndex({ db, cert: ca.cert, key: ca.key, md: md ?? digestFor(ca.key), thisUpdate, nextUpdate, number });
     if (o.out) writeNewFile(o.out, o.der ? der : crlToPem(der));
     // After the CRL is out, as openssl: the number it used is not handed out twice.
     if (number !== undefined) replaceFile(p.crlnumber, `${hexText(number + 1n)}\n`);

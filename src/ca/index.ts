@@ -3,7 +3,7 @@
 export { initCa, type InitOptions } from './init.js';
 export { issue, responderCert, type IssueOptions, type Issued, type CertRole } from './issue.js';
 export { revoke, restore, parseTimeArg, type RevokeOptions, type Changed } from './revoke.js';
-export { genCrl, signCrlFor, type GenCrlOptions, type GenCrlResult } from './crl.js';
+export { genCrl, type GenCrlOptions, type GenCrlResult } from './crl.js';
 export { list, status, formatTable, type ListedEntry } from './query.js';
 export { createLab, loadLab, LAB_DEFAULTS, type LabManifest, type LabCa, type LabCert, type LabMq, type LabOptions, type LabResult } from './lab.js';
 export { caPaths, CaError, serialText, type CaPaths, type CaMeta } from './dir.js';

@@ -23,7 +23,7 @@ a file keeps it out of the process list.
 
 interface State {
   modes: Array<{ target: string; mode: string }>;
-  cas: Array<{ name: string; entries: number; generation: number; index: string; urls: Array<{ url: string; open: boolean }> }>;
+  cas: Array<{ name: string; entries: number; generation: number; index: string; urls: Array<{ url: string; open: boolean }>; crl?: string; crlMode?: string }>;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -85,7 +85,8 @@ export async function main(argv: string[]): Promise<number> {
         for (const c of st.cas) {
           const mode = st.modes.find((m) => m.target === c.name)?.mode ?? 'up';
           const urls = c.urls.map((u) => `${u.url}${u.open ? '' : ' (closed)'}`).join(', ');
-          process.stdout.write(`${c.name}: ${mode}; ${c.entries} entries (generation ${c.generation}) from ${c.index}; ${urls}\n`);
+          const crl = c.crl ? `; CRL ${c.crlMode && c.crlMode !== 'up' ? `${c.crlMode}, ` : ''}${c.crl}` : '';
+          process.stdout.write(`${c.name}: ${mode}; ${c.entries} entries (generation ${c.generation}) from ${c.index}; ${urls}${crl}\n`);
         }
         return 0;
       }

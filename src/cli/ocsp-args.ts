@@ -61,6 +61,10 @@ const OPTIONS: Record<string, Spec> = {
   name: { type: 'string', perCa: true },
   'ca-port': { type: 'string', perCa: true },
   expired: { type: 'string', perCa: true },
+  crl: { type: 'string', perCa: true },
+  'crl-key': { type: 'string', perCa: true },
+  'crl-days': { type: 'string', perCa: true },
+  'crl-hours': { type: 'string', perCa: true },
   host: { type: 'string' },
   config: { type: 'string' },
   workers: { type: 'string' },
@@ -111,6 +115,10 @@ ocsplab options (two dashes):
   --name NAME        name of the current CA (logs, admin API, drills)
   --ca-port N        a port of the current CA's own, besides the shared one
   --expired good|unknown|revoked   answer for index lines marked E (default good)
+  --crl FILE         serve this CRL file as it is at /crl/NAME.crl (default: signed from the index
+                     when the responder has the CA key: -rsigner is the CA, or --crl-key)
+  --crl-key FILE     the CA key, to sign CRLs when -rsigner is a delegated OCSP signer
+  --crl-days N / --crl-hours N   nextUpdate of signed CRLs (default: openssl.cnf beside index.txt, else 24 h)
   --unknown-issuer unauthorized|unknown   answer for an issuer not served (default unauthorized; openssl: unknown)
   --workers N        worker processes
   --admin-port N     admin API port (127.0.0.1); --admin-host
@@ -151,6 +159,10 @@ function applyCaOption(ca: Partial<CaConfig>, name: string, v: string | boolean)
     case 'resp_key_id': ca.respKeyId = true; break;
     case 'name': ca.name = s; break;
     case 'ca-port': ca.port = toInt(s, '--ca-port'); break;
+    case 'crl': ca.crl = s; break;
+    case 'crl-key': ca.crlKey = s; break;
+    case 'crl-days': ca.crlDays = toInt(s, '--crl-days', 1); break;
+    case 'crl-hours': ca.crlHours = toInt(s, '--crl-hours', 1); break;
     case 'expired':
       if (!['good', 'unknown', 'revoked'].includes(s)) throw new Error(`--expired: use good, unknown or revoked`);
       ca.expired = s as CaConfig['expired'];
@@ -174,6 +186,8 @@ export function readConfigFile(path: string): Partial<OcspCliConfig> & { cas?: C
       rsigner: rel(c.rsigner),
       rkey: rel(c.rkey),
       rother: Array.isArray(c.rother) ? c.rother.map((p) => rel(p)!) : undefined,
+      crl: rel(c.crl),
+      crlKey: rel(c.crlKey ?? c.crl_key),
     } as CaConfig;
   });
   return {

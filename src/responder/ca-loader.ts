@@ -1,7 +1,8 @@
 // Turns a CA's configuration (paths as given to `openssl ocsp`) into a ready CaSource: reads and
 // checks certificates and key once, pre-encodes the signer, opens the watched index.
 
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import { hasOcspSigningEku, issuerHashes, readCertificates, type CertInfo } from '../ocsp/cert.js';
 import { HASHES, type HashName } from '../ocsp/oids.js';
@@ -10,6 +11,9 @@ import { loadPrivateKey } from '../crypto/keys.js';
 import { derCommonName } from '../ca/name.js';
 import { IndexStore, type StoreLogger } from '../index/store.js';
 import { CaSource, type ExpiredPolicy } from './ca-source.js';
+import { FileCrl, IndexCrl, type CrlOrigin } from './crl-source.js';
+import { caSection, crlPeriodMs } from '../ca/crl.js';
+import { digestFor } from '../ca/keys.js';
 
 export interface CaConfig {
   /** Name used in logs, the admin API and drills; defaults to the CA certificate's CN. */
@@ -43,6 +47,13 @@ export interface CaConfig {
   expired?: ExpiredPolicy;
   /** A port of its own, so this CA can be taken down alone. */
   port?: number;
+  /** A CRL file to serve as it is at /crl/<name>.crl (when the responder cannot sign CRLs). */
+  crl?: string;
+  /** The CA's key, to sign CRLs when -rsigner is a delegated OCSP signer (same -passin). */
+  crlKey?: string;
+  /** nextUpdate of signed CRLs; default the openssl.cnf beside index.txt, else 24 hours. */
+  crlDays?: number;
+  crlHours?: number;
 }
 
 export interface LoadedCa {
@@ -53,6 +64,9 @@ export interface LoadedCa {
   issuers: CertInfo[];
   signerCert: CertInfo;
   warnings: string[];
+  /** Where its CRL comes from; undefined with `crlWhy` when it serves none. */
+  crl?: CrlOrigin;
+  crlWhy?: string;
 }
 
 function readCerts(path: string, what: string): CertInfo[] {
@@ -134,5 +148,31 @@ export async function loadCa(config: CaConfig, log: StoreLogger): Promise<Loaded
     rcid: config.rcid,
     issuerHashes: hashes,
   });
-  return { config, name, source, store, issuers, signerCert, warnings };
+  const crl = await crlOrigin(config, { store, issuers, key: isCa ? key : undefined });
+  return { config, name, source, store, issuers, signerCert, warnings, ...crl };
+}
+
+/** How long a signed CRL is valid: the flags, else default_crl_days/hours of the CA's openssl.cnf. */
+function crlPeriodFor(config: CaConfig): number {
+  if (config.crlDays !== undefined || config.crlHours !== undefined) return crlPeriodMs({ days: config.crlDays, hours: config.crlHours }, {});
+  const cnf = join(dirname(config.index), 'openssl.cnf');
+  try {
+    if (existsSync(cnf)) return crlPeriodMs({}, caSection(readFileSync(cnf, 'utf8')));
+  } catch {
+    /* a config without CRL settings: the default below */
+  }
+  return 24 * 3_600_000;
+}
+
+async function crlOrigin(config: CaConfig, o: { store: IndexStore; issuers: CertInfo[]; key?: import('node:crypto').KeyObject }): Promise<{ crl?: CrlOrigin; crlWhy?: string }> {
+  if (config.crl !== undefined) return { crl: new FileCrl(config.crl) };
+  let key = o.key;
+  if (!key && config.crlKey !== undefined) {
+    key = await loadPrivateKey(config.crlKey, config.passin);
+    if (!createPublicKey(key).export({ format: 'der', type: 'spki' }).equals(o.issuers[0].spkiDer)) {
+      throw new Error(`CRL key ${config.crlKey} is not the key of the CA certificate ${config.ca}; a CRL must be signed by its issuer`);
+    }
+  }
+  if (!key) return { crlWhy: 'the responder signs OCSP with a delegated certificate and holds no CA key; give --crl-key with the CA key, or --crl FILE' };
+  return { crl: new IndexCrl(o.store, o.issuers[0], key, config.rmd ?? digestFor(key), crlPeriodFor(config)) };
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Listener } from './listener.js';
 import { adminListener, checkAdminOptions } from './admin-listener.js';
 import { addCounters, type ControlState, type Counters, type ResponderControl } from './control.js';
-import { checkMode, type Mode } from './modes.js';
+import { checkMode, isCrlMode, type Mode } from './modes.js';
 import { Responder, ALL, type ResponderOptions } from './responder.js';
 import { passphraseFor } from '../crypto/keys.js';
 import { keyPathOf } from './ca-loader.js';
@@ -69,7 +69,8 @@ export function runWorker(): void {
 export class ClusterPrimary implements ResponderControl {
   private readonly workers = new Set<Worker>();
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  private readonly modes = new Map<string, Mode>();
+  /** Modes in force, replayed into a replacement worker: OCSP and CRL slots per target, as Responder keeps them. */
+  private readonly modes = new Map<string, { target: string; mode: Mode }>();
   private nextId = 1;
   private stopping = false;
   admin?: Listener;
@@ -131,7 +132,7 @@ export class ClusterPrimary implements ResponderControl {
   }
 
   private async replayModes(): Promise<void> {
-    for (const [target, mode] of this.modes) await this.broadcast('setMode', [target, mode]);
+    for (const { target, mode } of this.modes.values()) await this.broadcast('setMode', [target, mode]);
   }
 
   private call(w: Worker, op: Call['op'], args: unknown[]): Promise<unknown> {
@@ -155,8 +156,11 @@ export class ClusterPrimary implements ResponderControl {
     const m = checkMode(mode);
     const [applied] = (await this.broadcast('setMode', [target, m])) as Mode[];
     const key = target === 'all' ? ALL : target;
+    if (m.kind === 'up' || m.kind === 'crl-up') this.modes.delete(`crl:${key}`);
     if (m.kind === 'up') this.modes.delete(key);
-    else this.modes.set(key, m);
+    else if (isCrlMode(m)) {
+      if (m.kind !== 'crl-up') this.modes.set(`crl:${key}`, { target: key, mode: m });
+    } else this.modes.set(key, { target: key, mode: m });
     return applied;
   }
 

@@ -6,6 +6,10 @@ import type { Mode } from './modes.js';
 export interface CaState {
   name: string;
   mode: string;
+  /** The CRL mode in force ("up" when none). */
+  crlMode?: string;
+  /** Where /crl/<name>.crl comes from: "signed from the index", "file PATH" or "none (why)". */
+  crl?: string;
   index: string;
   entries: number;
   generation: number;
@@ -13,7 +17,7 @@ export interface CaState {
 }
 
 export interface ControlState {
-  modes: Array<{ target: string; mode: string }>;
+  modes: Array<{ target: string; mode: string; crl?: string }>;
   cas: CaState[];
   workers: number;
 }

@@ -4,8 +4,35 @@
 export type ErrorStatusMode = 'tryLater' | 'internalError' | 'unauthorized' | 'sigRequired' | 'malformedRequest';
 export type ContentFault = 'bad-signature' | 'wrong-signer' | 'stale' | 'future' | 'no-nonce' | 'wrong-nonce' | 'no-certs' | 'wrong-serial';
 
+/**
+ * Faults of a CA's CRL, held beside its OCSP mode (one of each at a time): the CRL endpoint on the
+ * responder's port, and the LDAP server the lab publishes to. `crl-up` clears only these.
+ */
+export type CrlFault =
+  | 'crl-up'
+  /** The CRL request's connection is dropped (the port is shared with OCSP, so it cannot be closed). */
+  | 'crl-down'
+  | 'crl-blackhole'
+  /** A correctly signed CRL whose nextUpdate has passed. */
+  | 'crl-expired'
+  /** A correctly signed CRL whose thisUpdate is a day ahead. */
+  | 'crl-future'
+  | 'crl-bad-signature'
+  /** A CRL issued and signed by another CA. */
+  | 'crl-wrong-issuer'
+  /** 200 with bytes that are not a CRL. */
+  | 'crl-garbage'
+  /** The CRL from before the latest index change: a revocation not yet published. */
+  | 'crl-stale'
+  | 'ldap-down'
+  /** LDAP server up, the CA's entry there without a CRL attribute. */
+  | 'ldap-no-entry';
+
+export const CRL_FAULTS: readonly CrlFault[] = ['crl-up', 'crl-down', 'crl-blackhole', 'crl-expired', 'crl-future', 'crl-bad-signature', 'crl-wrong-issuer', 'crl-garbage', 'crl-stale', 'ldap-down', 'ldap-no-entry'];
+
 export type Mode =
   | { kind: 'up' }
+  | { kind: CrlFault }
   /** Port closed: connection refused. */
   | { kind: 'down' }
   /** Accepts TCP, never answers. */
@@ -22,12 +49,20 @@ export type Mode =
 
 export const ERROR_STATUS_MODES: readonly ErrorStatusMode[] = ['tryLater', 'internalError', 'unauthorized', 'sigRequired', 'malformedRequest'];
 export const CONTENT_FAULTS: readonly ContentFault[] = ['bad-signature', 'wrong-signer', 'stale', 'future', 'no-nonce', 'wrong-nonce', 'no-certs', 'wrong-serial'];
-const SIMPLE = ['up', 'down', 'blackhole', 'garbage', 'empty', ...ERROR_STATUS_MODES, ...CONTENT_FAULTS];
+const SIMPLE = ['up', 'down', 'blackhole', 'garbage', 'empty', ...ERROR_STATUS_MODES, ...CONTENT_FAULTS, ...CRL_FAULTS];
 
 export const MODE_HELP = `modes: up | down | blackhole | slow <ms> | http-error <code> | garbage | empty
        | tryLater | internalError | unauthorized | sigRequired | malformedRequest
        | status good|revoked|unknown
-       | bad-signature | wrong-signer | stale | future | no-nonce | wrong-nonce | no-certs | wrong-serial`;
+       | bad-signature | wrong-signer | stale | future | no-nonce | wrong-nonce | no-certs | wrong-serial
+CRL modes (held beside the OCSP mode; "up" clears both, "crl-up" the CRL one):
+       crl-down | crl-blackhole | crl-expired | crl-future | crl-bad-signature | crl-wrong-issuer
+       | crl-garbage | crl-stale | ldap-down | ldap-no-entry | crl-up`;
+
+/** True for the modes that apply to a CA's CRLs rather than its OCSP answers. */
+export function isCrlMode(m: Mode): m is { kind: CrlFault } {
+  return (CRL_FAULTS as readonly string[]).includes(m.kind);
+}
 
 export class ModeError extends Error {
   constructor(message: string) {

@@ -12,7 +12,8 @@ import { adminListener, checkAdminOptions } from './admin-listener.js';
 import { DEFAULT_HOST } from './bind.js';
 import { Router, type Route } from './router.js';
 import { FaultSource } from './fault-source.js';
-import { checkMode, formatMode, ModeError, type Mode } from './modes.js';
+import { checkMode, formatMode, isCrlMode, ModeError, type Mode } from './modes.js';
+import { crlHandler } from './crl-routes.js';
 import type { Reply, StatusSource } from './source.js';
 import type { ControlState, Counters, ResponderControl } from './control.js';
 
@@ -50,6 +51,8 @@ export class Responder {
   admin?: Listener;
   readonly counters: Counters = { requests: 0, byStatus: {}, byMode: {} };
   private readonly modeMap = new Map<string, Mode>();
+  /** CRL modes, held beside the OCSP ones: a CA can have its OCSP down and its CRL stale at once. */
+  private readonly crlModeMap = new Map<string, Mode>();
   private closing?: Promise<void>;
   /** Resolves when the responder stops by itself (-nrequest reached). */
   readonly done: Promise<void>;
@@ -99,7 +102,17 @@ export class Responder {
   private addListener(name: string, host: string, port: number, source: StatusSource): void {
     const limits = { ...DEFAULT_SERVER_LIMITS, ...this.o.serverLimits };
     const l = new Listener(name, host, port, limits, this.o.logger ?? false);
-    l.front = ocspHandler({
+    const crl = crlHandler({
+      lookup: (n) => {
+        const ca = this.cas.find((c) => c.name === n);
+        return ca && { origin: ca.crl, why: ca.crlWhy };
+      },
+      mode: (n) => this.crlMode(n),
+      log: l.app.log,
+      onHang: (socket) => l.hang(socket),
+      onAnswered: (_ca, what, mode) => this.countCrl(what, mode),
+    });
+    const ocsp = ocspHandler({
       source,
       limits: { ...DEFAULT_REQUEST_LIMITS, ...this.o.requestLimits },
       bodyLimit: limits.bodyLimit,
@@ -107,6 +120,7 @@ export class Responder {
       onAnswered: (reply, modes) => this.count(reply, modes),
       onHang: (socket) => l.hang(socket),
     });
+    l.front = (req, res) => crl(req, res) || ocsp(req, res);
     l.app.register(healthRoutes);
     this.listeners.push(l);
   }
@@ -116,9 +130,17 @@ export class Responder {
     return this.modeMap.get(target) ?? UP;
   }
 
-  /** Every target with its mode, ALL first. */
-  modes(): Array<{ target: string; mode: Mode; text: string }> {
-    return [ALL, ...this.cas.map((c) => c.name)].map((target) => ({ target, mode: this.mode(target), text: formatMode(this.mode(target)) }));
+  /** The CRL mode for a CA: its own, else the one set for every CA. */
+  crlMode(target: string): Mode {
+    return this.crlModeMap.get(target) ?? this.crlModeMap.get(ALL) ?? UP;
+  }
+
+  /** Every target with its mode, ALL first; `crl` when a CRL mode is set for it. */
+  modes(): Array<{ target: string; mode: Mode; text: string; crl?: string }> {
+    return [ALL, ...this.cas.map((c) => c.name)].map((target) => {
+      const crl = this.crlModeMap.get(target);
+      return { target, mode: this.mode(target), text: formatMode(this.mode(target)), ...(crl ? { crl: formatMode(crl) } : {}) };
+    });
   }
 
   private checkTarget(target: string): string {
@@ -135,8 +157,14 @@ export class Responder {
     const t = this.checkTarget(target);
     const m = checkMode(mode);
     const before = this.mode(t);
-    if (m.kind === 'up') this.modeMap.delete(t);
+    const crlBefore = this.crlModeMap.get(t);
+    if (m.kind === 'up') {
+      this.modeMap.delete(t);
+      this.crlModeMap.delete(t);
+    } else if (m.kind === 'crl-up') this.crlModeMap.delete(t);
+    else if (isCrlMode(m)) this.crlModeMap.set(t, m);
     else this.modeMap.set(t, m);
+    if (crlBefore?.kind === 'crl-blackhole' && this.crlModeMap.get(t)?.kind !== 'crl-blackhole') for (const l of this.listeners) l.releaseHung();
     for (const l of this.listeners) {
       if (this.listenerDown(l)) await l.closePort();
       else if (!this.closing) await l.openPort();
@@ -162,13 +190,15 @@ export class Responder {
 
   state(): ControlState {
     return {
-      modes: this.modes().map((m) => ({ target: m.target, mode: m.text })),
+      modes: this.modes().map((m) => ({ target: m.target, mode: m.text, ...(m.crl ? { crl: m.crl } : {}) })),
       workers: 1,
       cas: this.cas.map((c) => {
         const snap = c.store.current();
         return {
           name: c.name,
           mode: formatMode(this.mode(c.name)),
+          crlMode: formatMode(this.crlMode(c.name)),
+          crl: c.crl ? c.crl.describe : `none (${c.crlWhy})`,
           index: c.store.path,
           entries: snap.db.size,
           generation: snap.generation,
@@ -193,6 +223,13 @@ export class Responder {
     const t = this.checkTarget(target);
     const errors = this.cas.filter((c) => t === ALL || c.name === t).map((c) => c.store.reload());
     return errors.filter(Boolean).join('\n') || undefined;
+  }
+
+  private countCrl(what: string, mode: string | undefined): void {
+    const k = `crl-${what.startsWith('number') ? 'served' : what}`;
+    this.counters.byStatus[k] = (this.counters.byStatus[k] ?? 0) + 1;
+    const mk = mode ?? 'up';
+    this.counters.byMode[mk] = (this.counters.byMode[mk] ?? 0) + 1;
   }
 
   private count(r: Reply, modes: string[]): void {

@@ -1,0 +1,97 @@
+// CRLs over HTTP beside OCSP, on the same port: GET /crl/<ca>.crl (DER, application/pkix-crl, the
+// form CRL Distribution Points name) and /crl/<ca>.pem. Cache headers after RFC 5019 6.2 applied to
+// CRLs: ETag and Last-Modified (thisUpdate), max-age up to nextUpdate, and 304 on a matching
+// If-None-Match with the same headers as the 200 (RFC 7232 4.1).
+
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyBaseLogger } from 'fastify';
+import { crlToPem } from '../crl/encode.js';
+import type { CrlDoc, CrlOrigin } from './crl-source.js';
+import type { Mode } from './modes.js';
+import type { RequestHandler } from './ocsp-routes.js';
+
+export interface CrlHandlerOptions {
+  /** The CA of a name, with its CRL origin (undefined: the CA serves no CRL, and why). */
+  lookup(name: string): { origin?: CrlOrigin; why?: string } | undefined;
+  /** The CRL mode in force for a CA (its own, else the one for every CA). */
+  mode(name: string): Mode;
+  log: FastifyBaseLogger;
+  onHang?: (socket: Socket) => void;
+  onAnswered?: (ca: string, what: string, mode: string | undefined) => void;
+}
+
+const PATH = /^\/crl\/([^/?]+)\.(crl|der|pem)(?:\?.*)?$/;
+
+export function crlHandler(o: CrlHandlerOptions): RequestHandler {
+  const text = (res: ServerResponse, code: number, body: string) => {
+    res.writeHead(code, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const m = PATH.exec(req.url ?? '');
+    if (!m) return false;
+    const t0 = performance.now();
+    let name: string;
+    try {
+      name = decodeURIComponent(m[1]);
+    } catch {
+      text(res, 400, 'bad CA name\n');
+      return true;
+    }
+    const ca = o.lookup(name);
+    const mode = o.mode(name).kind;
+    const faulted = mode.startsWith('crl-') && mode !== 'crl-up' ? mode : undefined;
+    const done = (what: string) => {
+      o.log.info({ method: req.method, ca: name, crl: what, mode: faulted, ms: Math.round((performance.now() - t0) * 1000) / 1000 }, 'crl');
+      o.onAnswered?.(name, what, faulted);
+    };
+    if (!ca) {
+      text(res, 404, `no CA named ${name} here\n`);
+      done('http-404');
+      return true;
+    }
+    if (!ca.origin) {
+      text(res, 404, `${name} serves no CRL: ${ca.why ?? 'no CA key and no --crl file'}\n`);
+      done('http-404');
+      return true;
+    }
+    if (faulted === 'crl-down') {
+      req.socket.destroy();
+      done('dropped');
+      return true;
+    }
+    if (faulted === 'crl-blackhole') {
+      o.onHang?.(req.socket);
+      done('hang');
+      return true;
+    }
+    const now = new Date();
+    const doc: CrlDoc = (faulted && ca.origin.faulty(faulted as never, now)) || ca.origin.current(now);
+    const pem = m[2] === 'pem';
+    const body = pem ? Buffer.from(crlToPem(doc.der), 'latin1') : doc.der;
+    const etag = pem ? `${doc.etag.slice(0, -1)}-pem"` : doc.etag;
+    const headers: OutgoingHttpHeaders = {
+      'content-type': pem ? 'application/x-pem-file' : 'application/pkix-crl',
+      etag,
+      'last-modified': doc.thisUpdate.toUTCString(),
+    };
+    if (doc.nextUpdate) {
+      const maxAge = Math.max(0, Math.floor((doc.nextUpdate.getTime() - now.getTime()) / 1000));
+      headers['cache-control'] = `max-age=${maxAge}, public, no-transform, must-revalidate`;
+      headers.expires = doc.nextUpdate.toUTCString();
+    }
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      res.end();
+      done('not-modified');
+      return true;
+    }
+    headers['content-length'] = body.length;
+    res.writeHead(200, headers);
+    res.end(req.method === 'HEAD' ? undefined : body);
+    done(doc.number !== undefined ? `number ${doc.number}` : 'served');
+    return true;
+  };
+}

@@ -1,0 +1,181 @@
+// Where a CA's CRL comes from, one class per origin (after the StatusSource layering): signed from
+// the watched index when the responder holds the CA key, or a CRL file served as it is. Both
+// answer `current()` with the bytes and the times the HTTP layer turns into cache headers.
+//
+// Index CRLs are rebuilt when the index generation moves, so the fetch after a revoke lists it. The
+// CRL number is the build time in ms, kept strictly increasing (Boulder's crl-updater numbers CRLs
+// by time too): the responder may run read-only on the CA directory, so it does not advance the
+// crlnumber file that `ocsplab ca gencrl` and `openssl ca -gencrl` share.
+
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import type { CertInfo } from '../ocsp/cert.js';
+import type { HashName } from '../ocsp/oids.js';
+import { signatureScheme } from '../ocsp/signer.js';
+import { buildCrl, spoilSignature } from '../crl/encode.js';
+import { crlEntriesOf, crlFromIndex } from '../crl/from-index.js';
+import { parseCrl, CrlError } from '../crl/decode.js';
+import { encodeName, commonName } from '../ca/name.js';
+import type { IndexStore } from '../index/store.js';
+import type { CrlFault } from './modes.js';
+
+export interface CrlDoc {
+  der: Buffer;
+  thisUpdate: Date;
+  nextUpdate?: Date;
+  number?: bigint;
+  /** Quoted SHA-1 of the bytes, for ETag / If-None-Match. */
+  etag: string;
+}
+
+export interface CrlOrigin {
+  /** The CRL to serve now. */
+  current(now: Date): CrlDoc;
+  /** What a CRL fault mode serves instead; undefined when the fault is not about the bytes. */
+  faulty(kind: CrlFault, now: Date): CrlDoc | undefined;
+  /** "signed from the index" or "file PATH", for the admin API. */
+  readonly describe: string;
+}
+
+export function crlDoc(der: Buffer): CrlDoc {
+  const p = parseCrl(der);
+  return { der, thisUpdate: p.thisUpdate, nextUpdate: p.nextUpdate, number: p.number, etag: `"${createHash('sha1').update(der).digest('hex')}"` };
+}
+
+const GARBAGE = Buffer.from('this is not a CRL\n');
+const garbageDoc: CrlDoc = { der: GARBAGE, thisUpdate: new Date(0), etag: '"garbage"' };
+
+/** Signs CRLs from the watched index with the CA's key. */
+export class IndexCrl implements CrlOrigin {
+  readonly describe = 'signed from the index';
+  private built?: { generation: number; doc: CrlDoc };
+  /** The CRL from before the latest rebuild (crl-stale). */
+  private before?: CrlDoc;
+  private lastNumber = 0n;
+  private faults = new Map<string, { generation: number; doc: CrlDoc }>();
+  private otherIssuer?: { cert: Pick<CertInfo, 'subjectDer' | 'extensions'>; key: KeyObject };
+
+  constructor(
+    private readonly store: IndexStore,
+    private readonly cert: CertInfo,
+    private readonly key: KeyObject,
+    private readonly md: HashName,
+    private readonly periodMs: number,
+  ) {}
+
+  private build(thisUpdate: Date, nextUpdate: Date): CrlDoc {
+    const number = BigInt(thisUpdate.getTime()) > this.lastNumber ? BigInt(thisUpdate.getTime()) : this.lastNumber + 1n;
+    this.lastNumber = number;
+    const db = this.store.current().db;
+    return crlDoc(crlFromIndex({ db, cert: this.cert, key: this.key, md: this.md, thisUpdate, nextUpdate, number }));
+  }
+
+  current(now: Date): CrlDoc {
+    const generation = this.store.current().generation;
+    if (this.built?.generation !== generation) {
+      // Whole seconds: CRL times have no fractions, and Last-Modified must equal thisUpdate.
+      const t = new Date(Math.floor(now.getTime() / 1000) * 1000);
+      const doc = this.build(t, new Date(t.getTime() + this.periodMs));
+      this.before = this.built?.doc ?? this.before;
+      this.built = { generation, doc };
+    }
+    return this.built.doc;
+  }
+
+  faulty(kind: CrlFault, now: Date): CrlDoc | undefined {
+    const cur = this.current(now);
+    const generation = this.built!.generation;
+    const cached = this.faults.get(kind);
+    if (cached?.generation === generation) return cached.doc;
+    let doc: CrlDoc | undefined;
+    const t = cur.thisUpdate.getTime();
+    switch (kind) {
+      case 'crl-stale':
+        return this.before ?? cur;
+      case 'crl-garbage':
+        return garbageDoc;
+      case 'crl-bad-signature':
+        doc = { ...cur, der: spoilSignature(cur.der), etag: `"bad-${cur.etag.slice(1)}` };
+        break;
+      case 'crl-expired':
+        doc = this.build(new Date(t - 2 * this.periodMs), new Date(t - 3_600_000));
+        break;
+      case 'crl-future':
+        doc = this.build(new Date(t + 86_400_000), new Date(t + 86_400_000 + this.periodMs));
+        break;
+      case 'crl-wrong-issuer':
+        doc = this.wrongIssuer(cur);
+        break;
+      default:
+        return undefined;
+    }
+    this.faults.set(kind, { generation, doc });
+    return doc;
+  }
+
+  /** The same entries, issued and signed by a CA that is not this one. */
+  private wrongIssuer(cur: CrlDoc): CrlDoc {
+    if (!this.otherIssuer) {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      this.otherIssuer = { cert: { subjectDer: encodeName(commonName('ocsplab wrong CRL issuer')), extensions: new Map() }, key: privateKey };
+    }
+    const der = buildCrl(
+      { issuerDer: this.otherIssuer.cert.subjectDer, thisUpdate: cur.thisUpdate, nextUpdate: cur.nextUpdate, number: cur.number, entries: crlEntriesOf(this.store.current().db) },
+      signatureScheme(this.otherIssuer.key, 'sha256'),
+    );
+    return crlDoc(der);
+  }
+}
+
+/** A CRL file served as it is, re-read when it changes; refused at start when it is not a CRL. */
+export class FileCrl implements CrlOrigin {
+  readonly describe: string;
+  private doc: CrlDoc;
+  private version: string;
+
+  constructor(private readonly path: string) {
+    this.describe = `file ${path}`;
+    this.version = FileCrl.versionOf(path);
+    this.doc = FileCrl.read(path);
+  }
+
+  private static versionOf(path: string): string {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : 'missing';
+  }
+
+  private static read(path: string): CrlDoc {
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (e) {
+      throw new CrlError(`CRL file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'cannot read'}`);
+    }
+    try {
+      return crlDoc(parseCrl(data).der);
+    } catch (e) {
+      throw new CrlError(`CRL file ${path}: ${(e as Error).message}`);
+    }
+  }
+
+  current(): CrlDoc {
+    const v = FileCrl.versionOf(this.path);
+    if (v !== this.version) {
+      try {
+        this.doc = FileCrl.read(this.path);
+        this.version = v;
+      } catch {
+        // A broken replacement keeps the last good CRL, as a broken index keeps the last good index.
+      }
+    }
+    return this.doc;
+  }
+
+  faulty(kind: CrlFault): CrlDoc | undefined {
+    const cur = this.current();
+    if (kind === 'crl-garbage') return garbageDoc;
+    if (kind === 'crl-bad-signature') return { ...cur, der: spoilSignature(cur.der), etag: `"bad-${cur.etag.slice(1)}` };
+    // A file cannot be re-signed with other times or another issuer: served as it is.
+    return undefined;
+  }
+}
