@@ -10,6 +10,7 @@ import { crlToPem } from '../crl/encode.js';
 import type { CrlDoc, CrlOrigin } from './crl-source.js';
 import type { Mode } from './modes.js';
 import type { RequestHandler } from './ocsp-routes.js';
+import { addCacheHeaders, notModified } from './cache-headers.js';
 
 export interface CrlHandlerOptions {
   /** The CA of a name, with its CRL origin (undefined: the CA serves no CRL, and why). */
@@ -72,19 +73,9 @@ export function crlHandler(o: CrlHandlerOptions): RequestHandler {
     const pem = m[2] === 'pem';
     const body = pem ? Buffer.from(crlToPem(doc.der), 'latin1') : doc.der;
     const etag = pem ? `${doc.etag.slice(0, -1)}-pem"` : doc.etag;
-    const headers: OutgoingHttpHeaders = {
-      'content-type': pem ? 'application/x-pem-file' : 'application/pkix-crl',
-      etag,
-      'last-modified': doc.thisUpdate.toUTCString(),
-    };
-    if (doc.nextUpdate) {
-      const maxAge = Math.max(0, Math.floor((doc.nextUpdate.getTime() - now.getTime()) / 1000));
-      headers['cache-control'] = `max-age=${maxAge}, public, no-transform, must-revalidate`;
-      headers.expires = doc.nextUpdate.toUTCString();
-    }
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, headers);
-      res.end();
+    const headers: OutgoingHttpHeaders = { 'content-type': pem ? 'application/x-pem-file' : 'application/pkix-crl' };
+    addCacheHeaders(headers, etag, doc.thisUpdate, doc.nextUpdate, now.getTime());
+    if (notModified(req, res, headers)) {
       done('not-modified');
       return true;
     }

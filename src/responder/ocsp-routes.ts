@@ -21,6 +21,7 @@ import { MalformedRequest, parseRequest, type RequestLimits } from '../ocsp/requ
 import { ERROR_RESPONSES } from '../ocsp/response.js';
 import { ioTurn } from '../index/store.js';
 import type { Reply, StatusSource } from './source.js';
+import { addCacheHeaders, notModified } from './cache-headers.js';
 
 export interface OcspHandlerOptions {
   source: StatusSource;
@@ -162,20 +163,8 @@ export function ocspHandler(o: OcspHandlerOptions): RequestHandler {
     const headers: OutgoingHttpHeaders = { 'content-type': OCSP_RESPONSE };
     if (method === 'GET' && r.cacheable && r.thisUpdate) {
       // RFC 5019 6.2: let HTTP caches keep a nonce-less answer until nextUpdate.
-      const etag = `"${createHash('sha1').update(r.der).digest('hex')}"`;
-      headers.etag = etag;
-      headers['last-modified'] = r.thisUpdate.toUTCString();
-      if (r.nextUpdate) {
-        const maxAge = Math.max(0, Math.floor((r.nextUpdate.getTime() - Date.now()) / 1000));
-        headers['cache-control'] = `max-age=${maxAge}, public, no-transform, must-revalidate`;
-        headers.expires = r.nextUpdate.toUTCString();
-      }
-      // A 304 carries the same headers as the 200 would (RFC 7232 4.1).
-      if (req.headers['if-none-match'] === etag) {
-        res.writeHead(304, headers);
-        res.end();
-        return;
-      }
+      addCacheHeaders(headers, `"${createHash('sha1').update(r.der).digest('hex')}"`, r.thisUpdate, r.nextUpdate);
+      if (notModified(req, res, headers)) return;
     }
     headers['content-length'] = r.der.length;
     res.writeHead(code, headers);
