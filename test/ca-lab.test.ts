@@ -2,7 +2,7 @@
 // responder signing with the delegated signer is trusted by a client holding only cacert.pem.
 
 import t, { type Test as Tap } from 'tap';
-import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createLab, loadLab, restore, revoke, type LabCa, type LabManifest } from '../src/ca/index.js';
 import { opensslResponder as spawnResponder } from './helpers/openssl-responder.js';
 import { cli, expectOk, freePort, openssl, opensslQuery, tempDir } from './helpers/ca-tools.js';
@@ -40,6 +40,9 @@ t.test('lab: both CAs, certificates, signers, copies and lab.json (RSA-2048)', a
     const text = (await openssl(['x509', '-in', c.cert, '-noout', '-text'])).stdout;
     t.match(text, `OCSP - URI:${ca.responder.url}`, `${c.name} certificate names its CA's responder`);
     t.equal(c.ocspUrl, ca.responder.url);
+    t.match(text, `X509v3 CRL Distribution Points:`, `${c.name} certificate carries a CDP`);
+    t.match(text, `URI:${ca.responder.url}/crl/${ca.name}.crl`, `${c.name} CDP: its CA's responder, same port`);
+    t.equal(c.crlUrl, ca.crl.url);
     const p12 = await openssl(['pkcs12', '-in', c.p12, '-passin', `pass:${lab.p12Password}`, '-nodes']);
     expectOk(t, p12, `${c.name}.p12 opens with the lab password`);
     t.match(p12.stdout, `friendlyName: ${c.label}`);
@@ -58,6 +61,8 @@ t.test('lab MQ files: key and trust folders, AUTHINFO OCSP on the client CA resp
   t.match(mqsc, `DEFINE AUTHINFO('OCSPLAB.OCSP') AUTHTYPE(OCSP) OCSPURL('${lab.cas.client.responder.url}')`);
   t.match(mqsc, "DEFINE NAMELIST('OCSPLAB.REVOCATION') NAMES('OCSPLAB.OCSP')");
   t.match(mqsc, "ALTER QMGR SSLCRLNL('OCSPLAB.REVOCATION')");
+  t.match(mqsc, "DEFINE AUTHINFO('OCSPLAB.CRL') AUTHTYPE(CRLLDAP) CONNAME('ldap(389)') REPLACE", 'a CRLLDAP AUTHINFO for the live QM');
+  t.match(mqsc, "DEFINE NAMELIST('OCSPLAB.REVOCATION.CRL') NAMES('OCSPLAB.OCSP','OCSPLAB.CRL')", 'and a namelist that adds it after OCSP');
   t.match(mqsc, /CHLTYPE\(SVRCONN\).*SSLCAUTH\(REQUIRED\)/);
   t.match(readFileSync(lab.mq.ini, 'utf8'), /^SSL:\n\s+OCSPAuthentication=WARN\n\s+OCSPCheckExtensions=YES/);
   const ini = readFileSync(lab.mq.mqclientIni, 'utf8');
@@ -69,6 +74,18 @@ t.test('lab MQ files: key and trust folders, AUTHINFO OCSP on the client CA resp
   t.equal(readFileSync(`${lab.mq.trustDirs[0]}/tls.crt`, 'latin1'), readFileSync(lab.cas.client.cacert, 'latin1'), 'the QM trusts the client CA');
   t.match(lab.mq.qmKeyDir, /\/mq\/etc-mqm\/pki\/keys\/qmcert$/);
   t.match(lab.certs.qm.subject, '/CN=QMLAB');
+});
+
+t.test('a lab made by an older ocsplab (version 1, no CDPs) is made again', async (t) => {
+  const dir = `${tempDir(t)}/old`;
+  const { lab } = await createLab({ dir });
+  const manifest = `${dir}/lab.json`;
+  writeFileSync(manifest, JSON.stringify({ ...lab, version: 1 }));
+  t.throws(() => loadLab(dir), /lab version 1, this ocsplab makes version 2; regenerate it with/);
+  const again = await createLab({ dir });
+  t.ok(again.created, 'regenerated');
+  t.equal(again.lab.version, 2);
+  t.equal(again.lab.certs.qm.crlUrl, 'http://127.0.0.1:2560/crl/qm-ca.crl');
 });
 
 t.test('lab is idempotent, --force regenerates, ports and base URL are configurable, moved labs load', async (t) => {

@@ -35,6 +35,8 @@ export interface LabCa {
     signerKey: string;
     signerSerial: string;
   };
+  /** CRL Distribution Point of the certificates this CA issued: its responder's /crl/<name>.crl. */
+  crl: { url: string };
 }
 
 /** An end-entity certificate of the lab, with every copy of it. */
@@ -55,6 +57,7 @@ export interface LabCert {
   /** Certificate label (PKCS#12 friendlyName, MQ CERTLABL). */
   label: string;
   ocspUrl: string;
+  crlUrl: string;
 }
 
 /** Files for a real queue manager container and MQ client (see ca/README.md). */
@@ -78,8 +81,11 @@ export interface LabMq {
   clientKeyRepository: string;
 }
 
+/** 2: certificates carry CRL Distribution Points. An older lab is regenerated. */
+export const LAB_VERSION = 2 as const;
+
 export interface LabManifest {
-  version: 1;
+  version: typeof LAB_VERSION;
   createdAt: string;
   /** Absolute lab directory when written; loadLab rebases paths when the lab has moved. */
   dir: string;
@@ -129,7 +135,7 @@ export function loadLab(dir: string): LabManifest {
   if (!existsSync(path)) throw new CaError(`${path} not found; create the lab with 'ocsplab ca lab ${dir}'`);
   const text = readFileSync(path, 'utf8');
   const lab = JSON.parse(text) as LabManifest;
-  if (lab.version !== 1) throw new CaError(`${path}: unsupported lab version ${String(lab.version)}`);
+  if (lab.version !== LAB_VERSION) throw new CaError(`${path}: lab version ${String(lab.version)}, this ocsplab makes version ${LAB_VERSION}; regenerate it with 'ocsplab ca lab ${dir} --force'`);
   const here = resolve(dir);
   if (lab.dir === here) return lab;
   const moved = JSON.parse(text.split(JSON.stringify(lab.dir).slice(1, -1)).join(JSON.stringify(here).slice(1, -1))) as LabManifest;
@@ -137,10 +143,15 @@ export function loadLab(dir: string): LabManifest {
   return moved;
 }
 
-async function ensureCa(dir: string, cn: string, keyType: KeyType, ocspUrl: string): Promise<void> {
+/** The CDP URL of a lab CA: served by the same responder as its OCSP, on the same port. */
+export function labCrlUrl(ocspUrl: string, name: LabCa['name']): string {
+  return `${ocspUrl.replace(/\/+$/, '')}/crl/${name}.crl`;
+}
+
+async function ensureCa(dir: string, cn: string, keyType: KeyType, ocspUrl: string, crlUrl: string): Promise<void> {
   if (isCa(dir)) return;
   rmSync(dir, { recursive: true, force: true }); // a CA whose init was cut short: start it again
-  await initCa({ dir, subject: `/O=ocsplab lab/CN=${cn}`, key: keyType, ocspUrl });
+  await initCa({ dir, subject: `/O=ocsplab lab/CN=${cn}`, key: keyType, ocspUrl, crlUrl });
 }
 
 async function ensureSigner(caDir: string): Promise<void> {
@@ -174,6 +185,7 @@ function labCa(name: LabCa['name'], dir: string, url: string): LabCa {
     cakey: p.cakey,
     index: p.index,
     opensslCnf: p.cnf,
+    crl: { url: labCrlUrl(url, name) },
     responder: {
       url,
       ...hostPort(url),
@@ -205,6 +217,7 @@ async function labCert(name: LabCert['name'], ca: LabCa, peer: LabCa, out: strin
     p12: `${out}.p12`,
     label,
     ocspUrl: ca.responder.url,
+    crlUrl: ca.crl.url,
   };
 }
 
@@ -258,6 +271,10 @@ export async function createLab(o: LabOptions): Promise<LabResult> {
   if (qmUrl === clientUrl) throw new CaError(`both responders would be at ${qmUrl}; give them different ports or URLs`);
   const auth = checkOcspAuthentication(o.ocspAuthentication);
   if (o.force) for (const f of GENERATED) rmSync(`${dir}/${f}`, { recursive: true, force: true });
+  if (existsSync(manifestPath(dir)) && (JSON.parse(readFileSync(manifestPath(dir), 'utf8')) as { version?: number }).version !== LAB_VERSION) {
+    // Made by an older ocsplab (no CRL Distribution Points): lab material only, so make it again.
+    for (const f of GENERATED) rmSync(`${dir}/${f}`, { recursive: true, force: true });
+  }
   if (existsSync(manifestPath(dir))) {
     const lab = loadLab(dir);
     if (lab.cas.qm.responder.url !== qmUrl || lab.cas.client.responder.url !== clientUrl)
@@ -271,7 +288,7 @@ export async function createLab(o: LabOptions): Promise<LabResult> {
   const clientCaDir = `${dir}/client-ca`;
   mkdirSync(dir, { recursive: true });
   // Independent steps run together: key generation is most of the time and uses the thread pool.
-  await Promise.all([ensureCa(qmCaDir, 'ocsplab QM CA', keyType, qmUrl), ensureCa(clientCaDir, 'ocsplab client CA', keyType, clientUrl)]);
+  await Promise.all([ensureCa(qmCaDir, 'ocsplab QM CA', keyType, qmUrl, labCrlUrl(qmUrl, 'qm-ca')), ensureCa(clientCaDir, 'ocsplab client CA', keyType, clientUrl, labCrlUrl(clientUrl, 'client-ca'))]);
   await Promise.all([
     ensureSigner(qmCaDir),
     ensureSigner(clientCaDir),
@@ -283,7 +300,7 @@ export async function createLab(o: LabOptions): Promise<LabResult> {
     labCert('qm', cas.qm, cas.client, `${dir}/qm/qm`, DEFAULT_MQ_NAMES.qmLabel, password),
     labCert('client', cas.client, cas.qm, `${dir}/client/client`, DEFAULT_MQ_NAMES.clientLabel, password),
   ]);
-  const base = { version: 1 as const, createdAt: new Date().toISOString(), dir, keyType, p12Password: password, cas, certs: { qm, client } };
+  const base = { version: LAB_VERSION, createdAt: new Date().toISOString(), dir, keyType, p12Password: password, cas, certs: { qm, client } };
   const lab: LabManifest = { ...base, mq: writeMq(dir, base, auth, qmgr) };
   writeNewFile(manifestPath(dir), JSON.stringify(lab, null, 2) + '\n');
   return { lab, manifestPath: manifestPath(dir), created: true };

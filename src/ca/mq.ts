@@ -10,6 +10,9 @@ export interface MqNames {
   channel: string;
   authinfo: string;
   namelist: string;
+  /** AUTHINFO AUTHTYPE(CRLLDAP), and the namelist that adds it to the OCSP one. */
+  crlAuthinfo: string;
+  crlNamelist: string;
   /** Certificate labels: the key folder name on the QM side, the key repository label on the client. */
   qmLabel: string;
   clientLabel: string;
@@ -20,6 +23,8 @@ export const DEFAULT_MQ_NAMES: MqNames = {
   channel: 'OCSPLAB.SVRCONN',
   authinfo: 'OCSPLAB.OCSP',
   namelist: 'OCSPLAB.REVOCATION',
+  crlAuthinfo: 'OCSPLAB.CRL',
+  crlNamelist: 'OCSPLAB.REVOCATION.CRL',
   qmLabel: 'qmcert',
   clientLabel: 'clientcert',
 };
@@ -28,10 +33,15 @@ export const DEFAULT_MQ_NAMES: MqNames = {
  * The QM checks the *client's* certificate, so its AUTHINFO points at the client CA's responder.
  * SSLCAUTH(REQUIRED) makes the client present a certificate, so that check always happens.
  */
-export function qmMqsc(n: MqNames, clientCaOcspUrl: string): string {
+export function qmMqsc(n: MqNames, clientCaOcspUrl: string, ldapConname = 'ldap(389)'): string {
   return `* Written by ocsplab ca lab: OCSP revocation checking of client certificates.
 DEFINE AUTHINFO('${n.authinfo}') AUTHTYPE(OCSP) OCSPURL('${clientCaOcspUrl}') REPLACE
 DEFINE NAMELIST('${n.namelist}') NAMES('${n.authinfo}') REPLACE
+* CRLs from the lab's LDAP server (the client CA's entry, certificateRevocationList;binary). Not in
+* use by default, so the OCSP drill is unchanged: ALTER QMGR SSLCRLNL('${n.crlNamelist}') and
+* REFRESH SECURITY TYPE(SSL) check CRLs after OCSP (IBM: OCSP AUTHINFO first, then CRLLDAP ones).
+DEFINE AUTHINFO('${n.crlAuthinfo}') AUTHTYPE(CRLLDAP) CONNAME('${ldapConname}') REPLACE
+DEFINE NAMELIST('${n.crlNamelist}') NAMES('${n.authinfo}','${n.crlAuthinfo}') REPLACE
 ALTER QMGR SSLCRLNL('${n.namelist}') CERTLABL('${n.qmLabel}')
 DEFINE CHANNEL('${n.channel}') CHLTYPE(SVRCONN) TRPTYPE(TCP) SSLCIPH('ANY_TLS12_OR_HIGHER') SSLCAUTH(REQUIRED) REPLACE
 SET CHLAUTH('${n.channel}') TYPE(BLOCKUSER) USERLIST('nobody') ACTION(REPLACE)
