@@ -16,7 +16,7 @@ import { renderJunit } from '../src/drill/report-junit.js';
 import { renderFailure, renderTable } from '../src/drill/report-table.js';
 import { runDrills, type DrillEnv, type ScenarioResult } from '../src/drill/runner.js';
 import type { ConnectRequest, Target } from '../src/drill/target.js';
-import type { ConnectResult } from '../src/mq/emulator-types.js';
+import type { ConnectResult } from '../src/emulator/types.js';
 
 const STUB_ENV: DrillEnv = {
   lab: { dir: '/nonexistent/lab' } as LabManifest,

@@ -15,7 +15,7 @@ import { renderJunit } from '../src/drill/report-junit.js';
 import { renderFailure, renderTable } from '../src/drill/report-table.js';
 import { runDrills, type DrillEnv, type ScenarioResult } from '../src/drill/runner.js';
 import type { ConnectRequest, Target } from '../src/drill/target.js';
-import type { ConnectResult, SideResult } from '../src/mq/emulator-types.js';
+import type { ConnectResult, SideResult } from '../src/emulator/types.js';
 import { emulatorConfigs } from '../src/drill/embedded.js';
 import { validationErrorMatches } from '../src/drill/expect.js';
 import type { LabManifest } from '../src/ca/index.js';

@@ -13,9 +13,9 @@ import { LabEnv } from '../src/drill/lab-env.js';
 import { loadDrill } from '../src/drill/load.js';
 import { runDrills, type ScenarioResult } from '../src/drill/runner.js';
 import { ERRLOG_NAME } from '../src/mq/errlog.js';
-import { explain, NOTHING_FOUND, type ExplainInput } from '../src/mq/explain.js';
+import { explain, NOTHING_FOUND, type ExplainInput } from '../src/explain/explain.js';
 import { OUTCOME_ROWS, clientView, rowById, type ClientType, type OutcomeRow, type SideLog } from '../src/mq/outcomes.js';
-import { JAVA_LOG_NAME } from '../src/mq/side-log.js';
+import { JAVA_LOG_NAME } from '../src/emulator/side-log.js';
 
 const MATRIX = fileURLToPath(new URL('../../scenarios/mq-ocsp-matrix.yaml', import.meta.url));
 

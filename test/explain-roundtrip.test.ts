@@ -3,9 +3,9 @@
 // that row, or to a row the logs cannot tell from it (same messages on both sides, same RC).
 import t from 'tap';
 import { formatEntry, type Side } from '../src/mq/errlog.js';
-import { insertsFor } from '../src/mq/knowledge-render.js';
+import { insertsFor } from '../src/mq/inserts.js';
 import { OUTCOME_ROWS, clientView, decide, exampleInputs, type OutcomeRow, type SideLog } from '../src/mq/outcomes.js';
-import { explain } from '../src/mq/explain.js';
+import { explain } from '../src/explain/explain.js';
 
 const ctx = {
   channel: 'LAB.SVRCONN',

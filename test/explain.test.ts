@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Side } from '../src/mq/errlog.js';
-import { explain, exitCode, NOTHING_FOUND, type Diagnosis, type ExplainInput } from '../src/mq/explain.js';
-import { formatDiagnosis } from '../src/mq/explain-format.js';
-import { drillScenario, drillYaml } from '../src/mq/explain-drill.js';
+import { explain, exitCode, NOTHING_FOUND, type Diagnosis, type ExplainInput } from '../src/explain/explain.js';
+import { formatDiagnosis } from '../src/explain/format.js';
+import { drillScenario, drillYaml } from '../src/explain/drill-scenario.js';
 import { rowById } from '../src/mq/outcomes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

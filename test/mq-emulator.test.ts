@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, restore, revoke, type LabManifest } from '../src/ca/index.js';
-import { QueueManager, connect, labEmulatorConfigs, type ClientConfig, type ConnectResult, type QmConfig } from '../src/mq/emulator.js';
+import { QueueManager, connect, labEmulatorConfigs, type ClientConfig, type ConnectResult, type QmConfig } from '../src/emulator/index.js';
 import { parseErrlog } from '../src/mq/errlog.js';
 import { makeOpensslCa, tempDir } from './helpers/openssl.js';
 import { startResponder, type TestResponder } from './helpers/responder.js';

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatEntry, parseErrlog, type MqLogEntry, type Side } from '../src/mq/errlog.js';
-import { CHECKS } from '../src/mq/knowledge-checks.js';
-import { insertsFor } from '../src/mq/knowledge-render.js';
+import { CHECKS } from '../src/mq/checks.js';
+import { insertsFor } from '../src/mq/inserts.js';
 import {
   CLIENT_OBSERVATIONS,
   CLIENT_TYPES,
@@ -21,13 +21,13 @@ import {
   decide,
   exampleInputs,
   javaView,
-  matchRows,
   rowById,
   type DecisionInputs,
   type OutcomeRow,
   type SideLog,
   type Stage,
 } from '../src/mq/outcomes.js';
+import { matchRows } from '../src/explain/match.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/mq/', import.meta.url));
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MESSAGE_IDS, MESSAGES, type MessageInserts } from '../src/mq/catalog.js';
 import { appendEntry, formatEntry, LOG_WIDTH, parseErrlog, type MqLogEntry } from '../src/mq/errlog.js';
-import { formatFfst } from '../src/mq/knowledge-ffst.js';
+import { formatFfst } from '../src/mq/ffst.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/mq/', import.meta.url));
 // MQ text cut from the four seed write-ups, verbatim and in order (test/fixtures/seeds/README.md)

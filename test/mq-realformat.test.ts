@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseErrlog } from '../src/mq/errlog.js';
-import { explain, type Diagnosis, type ExplainInput } from '../src/mq/explain.js';
+import { explain, type Diagnosis, type ExplainInput } from '../src/explain/explain.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REAL = join(ROOT, 'test/fixtures/mq/real');

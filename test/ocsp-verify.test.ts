@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { readCertificates, type CertInfo } from '../src/ocsp/cert.js';
 import { aiaOcspUrls, buildOcspRequest, decodeOcspResponse, verifyOcspResponse } from '../src/ocsp/verify.js';
 import { parseRequest } from '../src/ocsp/request.js';
-import { checkOcsp } from '../src/mq/ocsp-client.js';
+import { checkOcsp } from '../src/emulator/ocsp-client.js';
 import { makeOpensslCa, tempDir, type KeySpec } from './helpers/openssl.js';
 import { startResponder } from './helpers/responder.js';
 import { opensslResponder } from './helpers/openssl-responder.js';

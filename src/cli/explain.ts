@@ -1,14 +1,14 @@
 // `ocsplab explain`: reads MQ error text (AMQERR01.LOG, FFST, Java exception chain, reason codes)
 // from files or stdin and says what went wrong and what to check. The reading and ranking live in
-// src/mq/explain.ts; this file only gathers inputs and prints.
+// src/explain/explain.ts; this file only gathers inputs and prints.
 
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Side } from '../mq/errlog.js';
-import { explain, exitCode, NOTHING_FOUND, type ExplainInput } from '../mq/explain.js';
-import { formatDiagnosis } from '../mq/explain-format.js';
-import { drillScenario, drillYaml } from '../mq/explain-drill.js';
+import { explain, exitCode, NOTHING_FOUND, type ExplainInput } from '../explain/explain.js';
+import { formatDiagnosis } from '../explain/format.js';
+import { drillScenario, drillYaml } from '../explain/drill-scenario.js';
 import { rowById } from '../mq/outcomes.js';
 
 const USAGE = `usage: ocsplab explain [options] [FILE ...]

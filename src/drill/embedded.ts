@@ -3,12 +3,12 @@
 // setting of one connect can linger into the next.
 
 import type { LabManifest } from '../ca/index.js';
-import type { ClientConfig, ConnectResult, KeyRepository, QmConfig } from '../mq/emulator-types.js';
-import { QueueManager, connect, labEmulatorConfigs } from '../mq/emulator.js';
+import type { ClientConfig, ConnectResult, KeyRepository, QmConfig } from '../emulator/types.js';
+import { QueueManager, connect, labEmulatorConfigs } from '../emulator/index.js';
 import type { CaName, OcspUrlSetting } from './settings.js';
 import type { ConnectRequest, Target } from './target.js';
 
-/** The part of src/mq/emulator.ts the drill uses (tests may hand in another). */
+/** The part of src/emulator/index.ts the drill uses (tests may hand in another). */
 export interface EmulatorApi {
   QueueManager: { start(cfg: QmConfig): Promise<{ port: number; stop(): Promise<void> }> };
   connect(host: string, port: number, cfg: ClientConfig): Promise<ConnectResult>;

@@ -1,7 +1,7 @@
 // Compares what a scenario expects with what the emulator returned. Only the returned result is
 // read here: the outcome table never stands in for an actual value.
 
-import type { ConnectResult, SideResult } from '../mq/emulator-types.js';
+import type { ConnectResult, SideResult } from '../emulator/types.js';
 import type { Expect, SideExpect } from './schema.js';
 import { SIDES } from './settings.js';
 

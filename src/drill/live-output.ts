@@ -6,7 +6,7 @@
 
 import { open, stat } from 'node:fs/promises';
 import { parseErrlog, type MqLogEntry } from '../mq/errlog.js';
-import type { SideName, SideResult } from '../mq/emulator-types.js';
+import type { SideName, SideResult } from '../emulator/types.js';
 
 export interface ClientOutcome {
   rc: number;

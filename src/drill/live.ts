@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConnectResult } from '../mq/emulator-types.js';
+import type { ConnectResult } from '../emulator/types.js';
 import { attemptCcdt, attemptClientIni, buildCommand, clientPlan, planVars, unsupportedSettings, type LiveConfig } from './live-config.js';
 import { entriesSince, logMark, parseClientTranscript, readSince, sideResult } from './live-output.js';
 import type { ConnectRequest, Target } from './target.js';

@@ -5,7 +5,7 @@
 import { exec } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConnectResult } from '../mq/emulator-types.js';
+import type { ConnectResult } from '../emulator/types.js';
 import { formatMode } from '../responder/modes.js';
 import { compare, type Mismatch } from './expect.js';
 import type { LabEnv } from './lab-env.js';

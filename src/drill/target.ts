@@ -2,7 +2,7 @@
 // own, so the runner's logic (steps, resets, comparisons) is tested without TLS.
 
 import type { LabManifest } from '../ca/index.js';
-import type { ConnectResult } from '../mq/emulator-types.js';
+import type { ConnectResult } from '../emulator/types.js';
 import type { CaName, Settings, SideName } from './settings.js';
 
 export interface ConnectRequest {

@@ -3,8 +3,8 @@
 // connection under its own port and the client's port, the client looks it up after the attempt.
 // Nothing crosses the wire this way: the QM decides and logs on its own before it records.
 
-import type { SideResult } from './emulator-types.js';
-import type { QmProfile, Policy, SslCAuth, CertObservation, TlsFailure } from './outcomes.js';
+import type { SideResult } from './types.js';
+import type { QmProfile, Policy, SslCAuth, CertObservation, TlsFailure } from '../mq/outcomes.js';
 
 export interface QmAttempt {
   side: SideResult;

@@ -6,14 +6,14 @@
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { connect as netConnect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { decide, type CertObservation, type DecisionInputs, type TlsFailure } from './outcomes.js';
-import type { ClientConfig, ConnectResult, SideResult } from './emulator-types.js';
-import { tlsOptionsFor } from './cipherspec.js';
+import { decide, type CertObservation, type DecisionInputs, type TlsFailure } from '../mq/outcomes.js';
+import type { ClientConfig, ConnectResult, SideResult } from './types.js';
+import { tlsOptionsFor } from '../mq/cipherspec.js';
 import { readFlow, sendFlow, type Product } from './channel-flow.js';
 import { judgePeer, loadTrust, type Judgement } from './peer-check.js';
 import { writeSide } from './side-log.js';
 import { takeAttempt, type QmAttempt } from './attempts.js';
-import type { RenderContext } from './knowledge-render.js';
+import type { RenderContext } from '../mq/inserts.js';
 
 /** What the client saw of the QM's side, from the QM's reply (or its silence). */
 interface Seen {

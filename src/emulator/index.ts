@@ -1,13 +1,19 @@
 // The MQ channel emulator's entry point: a queue manager, a client, and configurations for both
 // built from a CA lab. See qmgr.ts and client.ts for what each side observes and how.
+//
+// src/emulator/ owns the emulator: queue manager, client, peer checks, channel flows, its OCSP
+// client, attempts in flight, the side logs it writes, and its public types (types.ts, what the
+// drill programs against). It imports src/mq/ (what MQ does), src/ocsp/ (certificates, response
+// checks) and the lab manifest type from src/ca/; never src/explain/, src/drill/ or src/cli/
+// (test/layering.test.ts checks).
 
 import type { LabManifest } from '../ca/lab.js';
-import type { ClientConfig, QmConfig } from './emulator-types.js';
+import type { ClientConfig, QmConfig } from './types.js';
 
 export { QueueManager } from './qmgr.js';
 export { connect } from './client.js';
-export { CipherSpecError, tlsOptionsFor } from './cipherspec.js';
-export type { ClientConfig, ConnectResult, KeyRepository, QmConfig, SideResult, SideName } from './emulator-types.js';
+export { CipherSpecError, tlsOptionsFor } from '../mq/cipherspec.js';
+export type { ClientConfig, ConnectResult, KeyRepository, QmConfig, SideResult, SideName } from './types.js';
 
 export interface EmulatorDirs {
   /** Error directory of the queue manager and of the client. */

@@ -6,8 +6,8 @@ import { X509Certificate } from 'node:crypto';
 import { parseCertificate, readCertificates, type CertInfo } from '../ocsp/cert.js';
 import { aiaOcspUrls, certSignedBy } from '../ocsp/verify.js';
 import { checkOcsp, type OcspCheck } from './ocsp-client.js';
-import type { CertObservation } from './outcomes.js';
-import type { PeerCertificate } from './knowledge-render.js';
+import type { CertObservation } from '../mq/outcomes.js';
+import type { PeerCertificate } from '../mq/inserts.js';
 
 export interface CheckSettings {
   trust: CertInfo[];

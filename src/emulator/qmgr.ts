@@ -22,14 +22,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { decide, type CertObservation, type ClientType, type DecisionInputs, type TlsFailure } from './outcomes.js';
-import type { QmConfig } from './emulator-types.js';
-import { mqName, offeredSuites, recordLength, specAllows, tlsOptionsFor } from './cipherspec.js';
+import { decide, type CertObservation, type ClientType, type DecisionInputs, type TlsFailure } from '../mq/outcomes.js';
+import type { QmConfig } from './types.js';
+import { mqName, offeredSuites, recordLength, specAllows, tlsOptionsFor } from '../mq/cipherspec.js';
 import { readFlow, sendFlow, type Flow } from './channel-flow.js';
 import { judgePeer, loadTrust, type Judgement } from './peer-check.js';
 import { writeSide } from './side-log.js';
 import { recordAttempt, type QmAttempt } from './attempts.js';
-import type { RenderContext } from './knowledge-render.js';
+import type { RenderContext } from '../mq/inserts.js';
 
 /** What the first bytes of a connection were. */
 type Opening = { kind: 'tls'; head: Buffer } | { kind: 'plain'; head: Buffer } | { kind: 'closed' };

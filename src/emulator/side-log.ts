@@ -4,12 +4,12 @@
 
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendEntry, formatEntry, parseErrlog, ERRLOG_NAME, type LogWrite, type MqLogEntry } from './errlog.js';
-import { messageTitle } from './catalog.js';
-import { formatFfst } from './knowledge-ffst.js';
-import { insertsFor, type RenderContext } from './knowledge-render.js';
-import type { ExpectedMessage } from './outcomes.js';
-import type { SideName, SideResult } from './emulator-types.js';
+import { appendEntry, formatEntry, parseErrlog, ERRLOG_NAME, type LogWrite, type MqLogEntry } from '../mq/errlog.js';
+import { messageTitle } from '../mq/catalog.js';
+import { formatFfst } from '../mq/ffst.js';
+import { insertsFor, type RenderContext } from '../mq/inserts.js';
+import type { ExpectedMessage } from '../mq/outcomes.js';
+import type { SideName, SideResult } from './types.js';
 
 export interface SideWriter {
   side: SideName;

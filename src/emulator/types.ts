@@ -1,8 +1,8 @@
 // The MQ channel emulator's public shapes: what a queue manager and a client are configured with,
 // and what one connection attempt returns. The drill runner programs against these types only.
 
-import type { MqLogEntry } from './errlog.js';
-import type { ClientType, Policy, QmProfile, SslCAuth } from './outcomes.js';
+import type { MqLogEntry } from '../mq/errlog.js';
+import type { ClientType, Policy, QmProfile, SslCAuth } from '../mq/outcomes.js';
 
 /** A key repository: own certificate (with its chain) and key, and the CA certificates trusted. */
 export interface KeyRepository {

@@ -3,7 +3,7 @@
 // history, so a client log and a QM log are only read as one attempt when their timestamps are close
 // and their channel names do not disagree ('????', MQ's unknown-channel marker, agrees with all).
 
-import type { MqLogEntry, Side } from './errlog.js';
+import type { MqLogEntry, Side } from '../mq/errlog.js';
 
 /** Entries further apart than this start a new attempt. Seed 003 row 3 spans 21 s (the QM waited
  *  out its OCSP connection); two hosts' clocks may also differ a little. */

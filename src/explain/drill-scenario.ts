@@ -15,7 +15,7 @@ import {
   type DecisionInputs,
   type OutcomeRow,
   type SideLog,
-} from './outcomes.js';
+} from '../mq/outcomes.js';
 
 type Side = 'qm' | 'client';
 type Obj = Record<string, unknown>;

@@ -1,25 +1,31 @@
 // `ocsplab explain`, the pure part: error-log text in, a structured diagnosis out. It reads with the
-// shared parser, ranks with the shared outcome table (matchRows), and adds only what a reader needs
-// on top: plain words per entry, which side wrote it, grouping into connection attempts, narrowing
-// to rows that fit both sides' logs, and AMQ9716's causes listed as alternatives (the log text
-// cannot tell them apart, so picking one would be a guess presented as fact).
+// shared parser (src/mq/errlog.ts), ranks against the shared outcome table (matchRows, match.ts),
+// and adds only what a reader needs on top: plain words per entry, which side wrote it, grouping
+// into connection attempts, narrowing to rows that fit both sides' logs, and AMQ9716's causes
+// listed as alternatives (the log text cannot tell them apart, so picking one would be a guess
+// presented as fact).
+//
+// src/explain/ owns everything behind `ocsplab explain`: reading the inputs given (pasted logs,
+// FFSTs, Java chains, through the parser in src/mq/), matching entries to outcome rows (match.ts),
+// correlating both sides (correlate.ts), the plain words (words.ts), the text report (format.ts)
+// and the `--drill` scenario writer (drill-scenario.ts, which writes drill YAML by the schema's
+// names without importing src/drill/). It imports src/mq/ only (test/layering.test.ts checks).
 
-import { parseErrlog, type MqLogEntry, type Side } from './errlog.js';
-import { MESSAGES, isMessageId } from './catalog.js';
-import { CHECKS, type CheckId } from './knowledge-checks.js';
+import { parseErrlog, type MqLogEntry, type Side } from '../mq/errlog.js';
+import { MESSAGES, isMessageId } from '../mq/catalog.js';
+import { CHECKS, type CheckId } from '../mq/checks.js';
 import {
   UNDETERMINED_CAUSES,
   clientView,
-  matchRows,
   rowById,
   type ClientType,
   type OutcomeRow,
-  type RowMatch,
   type Source,
   type UndeterminedCause,
-} from './outcomes.js';
-import { correlate, groupIncidents, inheritTimes, type Correlation, type Placed } from './explain-correlate.js';
-import { entryWords, isKnownEntry } from './explain-words.js';
+} from '../mq/outcomes.js';
+import { matchRows, type RowMatch } from './match.js';
+import { correlate, groupIncidents, inheritTimes, type Correlation, type Placed } from './correlate.js';
+import { entryWords, isKnownEntry } from './words.js';
 
 export interface ExplainInput {
   text: string;

@@ -6,8 +6,9 @@
 // Entries whose side is unknown count for whichever side fits the row better. Ties go to the
 // better-sourced row (seen > doc > inferred), so a seed row outranks the general rule it sits in.
 
-import type { MqLogEntry, Side } from './errlog.js';
-import { isMessageId } from './catalog.js';
+import type { MqLogEntry, Side } from '../mq/errlog.js';
+import { isMessageId } from '../mq/catalog.js';
+import { detailsForm } from '../mq/inserts.js';
 import {
   CLIENT_TYPES,
   OUTCOME_ROWS,
@@ -15,10 +16,9 @@ import {
   clientView,
   specificity,
   type ClientType,
-  type DetailsForm,
   type ExpectedMessage,
   type OutcomeRow,
-} from './outcomes.js';
+} from '../mq/outcomes.js';
 
 export interface RowMatch {
   row: OutcomeRow;
@@ -27,13 +27,6 @@ export interface RowMatch {
   score: number;
   evidence: string[];
   conflicts: string[];
-}
-
-export function detailsForm(details: string): DetailsForm {
-  if (/GSKVALMethod|\[Class=\]/.test(details)) return 'gskit-cert';
-  if (/alert bad certificate/i.test(details)) return 'openssl-alert-bad-certificate';
-  if (/was revoked by/i.test(details)) return 'openssl-revoked-by-url';
-  return 'openssl-dn';
 }
 
 interface Tally {

@@ -3,7 +3,7 @@
 // only knowledge added here is "what was this side checking", which depends on message and side
 // and which the catalog (one text per message) cannot say.
 
-import type { MqLogEntry, Side } from './errlog.js';
+import type { MqLogEntry, Side } from '../mq/errlog.js';
 import {
   MESSAGES,
   REASON_CODES,
@@ -12,7 +12,7 @@ import {
   validationError,
   type MessageId,
   type MessageInserts,
-} from './catalog.js';
+} from '../mq/catalog.js';
 
 const PEER: Record<Side, string> = { client: "the queue manager's", qm: "the client's" };
 

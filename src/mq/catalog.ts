@@ -1,3 +1,10 @@
+// src/mq/ is MQ knowledge only: this catalog (messages, reason codes, validation errors), the
+// outcome table (outcomes.ts) with the checks its rows cite (checks.ts) and the inserts its
+// messages take (inserts.ts), CipherSpecs (cipherspec.ts), and MQ's error texts both ways:
+// AMQERR01.LOG (errlog.ts, entry type in log-entry.ts) and FFST boxes (ffst.ts). It imports
+// nothing outside src/mq/ (test/layering.test.ts checks); the emulator, explain and the drill
+// build on it.
+//
 // The MQ messages, reason codes and certificate validation error numbers that the TLS/OCSP drills
 // produce or meet in real logs. One catalog shared by the emulator (to write), the log parser (to
 // recognise titles) and `ocsplab explain` (to say what a number means).

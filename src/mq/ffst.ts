@@ -4,8 +4,7 @@
 // (split on '|') so the same code reads a real multi-line FDC and a write-up that pasted the box
 // onto one line with '....' where rows were cut.
 
-import type { MqLogEntry } from './errlog.js';
-import { LOG_WIDTH } from './knowledge-layout.js';
+import { LOG_WIDTH, type MqLogEntry } from './log-entry.js';
 import { isMessageId, MESSAGES } from './catalog.js';
 
 export interface FfstWrite {

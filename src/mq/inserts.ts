@@ -1,7 +1,7 @@
 // Turns an expected message from the outcome table into concrete inserts, so that the emulator
 // writes (and tests reproduce) certificate details in the form the logging library would use:
 // GSKit's [Class=]... record, OpenSSL's /C=.../CN=... DN, its 'was revoked by AUTHINFO URL' text,
-// or the received-alert text.
+// or the received-alert text. detailsForm reads the form back from a logged text (for matchRows).
 
 import type { MessageInserts } from './catalog.js';
 import type { DetailsForm, ExpectedMessage } from './outcomes.js';
@@ -41,6 +41,14 @@ export function detailsText(form: DetailsForm, ctx: RenderContext): string {
     case 'openssl-alert-bad-certificate':
       return 'sslv3 alert bad certificate';
   }
+}
+
+/** The reverse of detailsText: which form a logged certificate-details insert is in. */
+export function detailsForm(details: string): DetailsForm {
+  if (/GSKVALMethod|\[Class=\]/.test(details)) return 'gskit-cert';
+  if (/alert bad certificate/i.test(details)) return 'openssl-alert-bad-certificate';
+  if (/was revoked by/i.test(details)) return 'openssl-revoked-by-url';
+  return 'openssl-dn';
 }
 
 export function insertsFor(msg: ExpectedMessage, ctx: RenderContext): MessageInserts {

@@ -1,7 +1,8 @@
 // The outcome table: what IBM MQ does in each TLS/OCSP situation, one row per situation, with the
 // source of every row (seen in a seed log, documented by IBM, or inferred by us). It is the single
 // copy of ../shared/mq-outcomes.md in code: the emulator asks `decide` what to do with what it
-// observed on the wire, `explain` asks `matchRows` which rows a log is consistent with.
+// observed on the wire, `explain` asks `matchRows` (src/explain/match.ts) which rows a log is
+// consistent with.
 //
 // A channel start is modelled as stages run in the order the handshake runs them:
 //   tls          CipherSpec / label problems before any certificate is judged
@@ -14,7 +15,7 @@
 // rule); overlapping rows must agree, which the tests check over the whole input space.
 
 import type { MessageId } from './catalog.js';
-import type { CheckId } from './knowledge-checks.js';
+import type { CheckId } from './checks.js';
 
 export type Policy = 'REQUIRED' | 'WARN' | 'OPTIONAL';
 export type ClientType = 'C' | 'Java';
@@ -622,5 +623,3 @@ export function exampleInputs(row: OutcomeRow): DecisionInputs {
   if (w.tlsFailure) i.tlsFailure = w.tlsFailure;
   return i;
 }
-
-export { matchRows, type MatchOptions, type RowMatch } from './knowledge-match.js';

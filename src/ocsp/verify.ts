@@ -2,7 +2,7 @@
 // verify the response the way a relying party must (RFC 6960 3.2, 4.2.2.2). No sockets, no files,
 // no clock: the caller passes the time, so tests can feed fixed bytes at a fixed moment.
 //
-// Each failure is classified by what a checker can do with it; `mq/ocsp-client.ts` maps the
+// Each failure is classified by what a checker can do with it; `emulator/ocsp-client.ts` maps the
 // classes onto MQ's AMQ9716 causes:
 //   unavailable  no usable answer came back (error status such as tryLater, not DER, not basic)
 //   unknown      the responder answered, but not about this certificate (status unknown,
