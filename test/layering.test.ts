@@ -25,8 +25,10 @@ const MAY_IMPORT: Record<string, { may: readonly string[]; why: string }> = {
   },
   mq: { may: [], why: 'MQ knowledge only (catalog, outcome rows, log formats): the emulator, explain and the drill build on it' },
   emulator: {
-    may: ['mq', 'ocsp', 'ca'],
-    why: 'acts out src/mq with real TLS and OCSP (src/ocsp), configured from the lab manifest (src/ca); never explain, drill or cli',
+    may: ['mq', 'ocsp', 'ca', 'crl', 'index', 'ldap'],
+    why:
+      'acts out src/mq with real TLS, OCSP (src/ocsp) and CRLs (src/crl, src/ldap), configured from the lab manifest (src/ca); ' +
+      'never explain, drill or cli',
   },
   explain: { may: ['mq'], why: 'reads logs against MQ knowledge; --drill writes scenario YAML by name, it needs no drill objects' },
   drill: { may: ['mq', 'emulator', 'ca', 'responder'], why: 'plays scenarios on the emulator and the responders; never explain or cli' },
