@@ -31,7 +31,10 @@ const MAY_IMPORT: Record<string, { may: readonly string[]; why: string }> = {
       'never explain, drill or cli',
   },
   explain: { may: ['mq'], why: 'reads logs against MQ knowledge; --drill writes scenario YAML by name, it needs no drill objects' },
-  drill: { may: ['mq', 'emulator', 'ca', 'responder'], why: 'plays scenarios on the emulator and the responders; never explain or cli' },
+  drill: {
+    may: ['mq', 'emulator', 'ca', 'responder', 'ldap', 'ocsp'],
+    why: "plays scenarios on the emulator, the responders and the lab's LDAP server; never explain or cli",
+  },
   cli: {
     may: ['ca', 'crl', 'crypto', 'drill', 'emulator', 'explain', 'index', 'ldap', 'mq', 'ocsp', 'responder'],
     why: 'the command sits on top; nothing but cli imports cli',

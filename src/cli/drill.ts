@@ -21,14 +21,15 @@ import { DrillSchemaError, type DrillFile } from '../drill/schema.js';
 import { checkSetting, type SideName } from '../drill/settings.js';
 import type { Target } from '../drill/target.js';
 
-const DEFAULT_FILE = 'scenarios/mq-ocsp-matrix.yaml';
+/** `npm start`: the OCSP matrix, then the CRL one (HTTP CDPs and LDAP), in one table and report. */
+const DEFAULT_FILES = ['scenarios/mq-ocsp-matrix.yaml', 'scenarios/mq-crl-matrix.yaml'];
 const FORMATS = ['table', 'json', 'junit', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 const OUT_NAMES: Record<Format, string> = { table: 'drill.txt', json: 'drill.json', junit: 'drill.junit.xml', html: 'drill.html' };
 
 const USAGE = `usage: ocsplab drill [FILES...] [options]
 Runs MQ OCSP drill scenarios on the embedded lab and prints the outcome matrix.
-FILES default to ${DEFAULT_FILE}.
+FILES default to ${DEFAULT_FILES.join(' and ')}.
 
 options:
   --filter TEXT        only scenarios whose id, title or source row contains TEXT
@@ -88,7 +89,7 @@ function parse(argv: string[]): Args | 'help' {
     overrides.push({ side: m[1] as SideName, values: { [m[2]!]: r.value } });
   }
   return {
-    files: positionals.length ? positionals : [DEFAULT_FILE],
+    files: positionals.length ? positionals : DEFAULT_FILES,
     ...(values.filter ? { filter: values.filter } : {}),
     formats: formats.length ? [...new Set(formats)] : values.out ? [...FORMATS] : ['table'],
     ...(values.out ? { out: values.out } : {}),

@@ -3,9 +3,9 @@
 // setting of one connect can linger into the next.
 
 import type { LabManifest } from '../ca/index.js';
-import type { ClientConfig, ConnectResult, KeyRepository, QmConfig } from '../emulator/types.js';
+import type { ClientConfig, ConnectResult, CrlConfig, KeyRepository, LdapServer, QmConfig } from '../emulator/types.js';
 import { QueueManager, connect, labEmulatorConfigs } from '../emulator/index.js';
-import type { CaName, OcspUrlSetting } from './settings.js';
+import { ldapConnames, qmOcspSetting, type CaName, type OcspUrlSetting, type SideName } from './settings.js';
 import type { ConnectRequest, Target } from './target.js';
 
 /** The part of src/emulator/index.ts the drill uses (tests may hand in another). */
@@ -19,6 +19,29 @@ function url(setting: OcspUrlSetting, req: ConnectRequest, ca: CaName): string |
   return setting === 'lab' ? req.responderUrls[ca] : setting;
 }
 
+/** host(port) as MQ writes a CONNAME (389 when the port is left out), or the lab's server. */
+function ldapServer(conname: string, req: ConnectRequest): LdapServer {
+  if (conname === 'lab') {
+    if (!req.crl?.ldap) throw new Error("the settings name the lab's LDAP server, and the lab did not start one");
+    return req.crl.ldap;
+  }
+  const m = /^([^()]+)(?:\((\d+)\))?$/.exec(conname)!;
+  return { host: m[1]!, port: m[2] ? Number(m[2]) : 389 };
+}
+
+/** The CRL part of one side's configuration. */
+function crlConfig(side: SideName, req: ConnectRequest, cdp: boolean): CrlConfig {
+  const out: CrlConfig = {};
+  if (cdp) out.cdpCheckExtensions = true;
+  const ldap = ldapConnames(side, req.settings).map((c) => ldapServer(c, req));
+  if (ldap.length) out.crlLdap = ldap;
+  if (req.crl) {
+    out.crlCache = req.crl.caches[side];
+    out.urlMap = req.crl.urlMap;
+  }
+  return out;
+}
+
 const trust = (lab: LabManifest, cas: CaName[]) => cas.map((c) => (c === 'qm-ca' ? lab.cas.qm.cacert : lab.cas.client.cacert));
 
 /** Emulator configurations for one connect: the lab's (labEmulatorConfigs), with the scenario's
@@ -26,7 +49,7 @@ const trust = (lab: LabManifest, cas: CaName[]) => cas.map((c) => (c === 'qm-ca'
 export function emulatorConfigs(req: ConnectRequest): { qm: QmConfig; client: ClientConfig } {
   const { lab, settings: s } = req;
   const base = labEmulatorConfigs(lab, req.logDirs);
-  const qmOcsp = url(s.qm.AUTHINFO, req, 'client-ca');
+  const qmOcsp = url(qmOcspSetting(s.qm), req, 'client-ca');
   const qm: QmConfig = {
     ...base.qm,
     profile: s.qm.profile,
@@ -36,6 +59,7 @@ export function emulatorConfigs(req: ConnectRequest): { qm: QmConfig; client: Cl
     ocspAuthentication: s.qm.OCSPAuthentication,
     ocspCheckExtensions: s.qm.OCSPCheckExtensions,
     ocspTimeoutMs: s.qm.ocspTimeoutMs,
+    ...crlConfig('qm', req, s.qm.CDPCheckExtensions),
     host: '127.0.0.1',
     port: 0,
   };
@@ -53,6 +77,8 @@ export function emulatorConfigs(req: ConnectRequest): { qm: QmConfig; client: Cl
     ocspAuthentication: s.client.OCSPAuthentication,
     ocspCheckExtensions: s.client.OCSPCheckExtensions,
     ocspTimeoutMs: s.client.ocspTimeoutMs,
+    ...crlConfig('client', req, s.client.CDPCheckExtensions),
+    ...(s.client.ClientRevocationChecks !== 'REQUIRED' ? { revocationChecks: s.client.ClientRevocationChecks } : {}),
   };
   if (certLabel !== undefined) client.certLabel = certLabel;
   else delete client.certLabel;

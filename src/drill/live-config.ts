@@ -7,7 +7,7 @@
 
 import type { LabManifest } from '../ca/index.js';
 import { readAdminToken } from '../responder/admin-token.js';
-import type { CaName, ClientSettings, Settings } from './settings.js';
+import { qmOcspSetting, type CaName, type ClientSettings, type Settings } from './settings.js';
 
 export interface LiveConfig {
   /** Lab directory as seen by this process (the compose `lab` volume at /lab). */
@@ -96,11 +96,17 @@ export function unsupportedSettings(s: Settings, lab: LabManifest): string[] {
   if (q.OCSPAuthentication !== lab.mq.ocspAuthentication) out.push(`qm.OCSPAuthentication=${q.OCSPAuthentication} (the QM runs with ${lab.mq.ocspAuthentication})`);
   if (q.SSLCAUTH !== 'REQUIRED') out.push(`qm.SSLCAUTH=${q.SSLCAUTH} (the lab channel has SSLCAUTH(REQUIRED))`);
   if (q.CipherSpec !== 'ANY_TLS12_OR_HIGHER') out.push(`qm.CipherSpec=${q.CipherSpec} (the lab channel has ANY_TLS12_OR_HIGHER)`);
-  if (q.AUTHINFO !== 'lab' && q.AUTHINFO !== lab.cas.client.responder.url) out.push(`qm.AUTHINFO=${q.AUTHINFO} (the QM's AUTHINFO names ${lab.cas.client.responder.url})`);
+  const ocsp = qmOcspSetting(q);
+  if (ocsp !== 'lab' && ocsp !== lab.cas.client.responder.url) out.push(`qm.AUTHINFO=${ocsp} (the QM's AUTHINFO names ${lab.cas.client.responder.url})`);
+  // The live QM's namelist is OCSP only; OCSPLAB.REVOCATION.CRL (mqsc) adds the LDAP server by hand.
+  if (q.AUTHINFO.some((a) => a.AUTHTYPE === 'CRLLDAP')) out.push("qm.AUTHINFO with CRLLDAP (the live QM's SSLCRLNL is OCSP only; ALTER QMGR SSLCRLNL('OCSPLAB.REVOCATION.CRL') to try it)");
+  if (q.CDPCheckExtensions) out.push('qm.CDPCheckExtensions=YES (the live QM runs with NO)');
   if (q.certLabel !== undefined && q.certLabel !== lab.certs.qm.label) out.push(`qm.certLabel=${q.certLabel}`);
   if ([...q.trust].sort().join() !== 'client-ca,qm-ca') out.push(`qm.trust=${q.trust.join(',')} (the QM trusts both lab CAs)`);
   const c = s.client;
   if (c.clientType !== 'C') out.push(`client.clientType=${c.clientType} (the live client is the C sample)`);
+  if (c.MQAIR.length) out.push('client.MQAIR with LDAP CRL servers (amqssslc takes only an OCSP URL)');
+  if (c.ClientRevocationChecks !== 'REQUIRED') out.push(`client.ClientRevocationChecks=${c.ClientRevocationChecks} (the lab mqclient.ini has REQUIRED)`);
   if (c.clientCert === 'none') out.push('client.clientCert=none (every lab key repository holds a personal certificate)');
   // Each lab PKCS#12 carries both CA certificates; a narrower trust needs another repository.
   if ([...c.trust].sort().join() !== 'client-ca,qm-ca') out.push(`client.trust=${c.trust.join(',')} (the lab key repositories trust both CAs)`);

@@ -44,8 +44,9 @@ export interface ScenarioResult {
   logDirs: Record<SideName, string>;
 }
 
-/** What scenarios need from a lab: the embedded LabEnv, or live-env.ts's LiveEnv. */
-export type DrillEnv = Pick<LabEnv, 'lab' | 'responderUrls' | 'setMode' | 'revoke' | 'restore' | 'reset'>;
+/** What scenarios need from a lab: the embedded LabEnv, or live-env.ts's LiveEnv. CRL support
+ *  (caches, the lab's LDAP server, `refresh`) is the embedded lab's only. */
+export type DrillEnv = Pick<LabEnv, 'lab' | 'responderUrls' | 'setMode' | 'revoke' | 'restore' | 'reset'> & Partial<Pick<LabEnv, 'crlContext' | 'refresh'>>;
 
 export interface RunOptions {
   env: DrillEnv;
@@ -157,6 +158,10 @@ class ScenarioRun {
         return this.shell(s.cmd);
       case 'connect':
         return this.connect(i, s.expect);
+      case 'refresh':
+        this.actions.push(`refresh ${s.side}`);
+        if (!env.refresh) throw new Error('refresh: this target has no CRL cache to empty (on a real QM: REFRESH SECURITY TYPE(SSL))');
+        return env.refresh(s.side);
     }
   }
 
@@ -182,7 +187,9 @@ class ScenarioRun {
     if (this.o.signal?.aborted) throw new AbortedError();
     this.actions.push('connect');
     const limit = this.settings.qm.ocspTimeoutMs + this.settings.client.ocspTimeoutMs + (this.o.connectGraceMs ?? 15_000);
-    const result = await withTimeout(target.connect({ lab: env.lab, settings: cloneSettings(this.settings), responderUrls: env.responderUrls, logDirs: this.logDirs }), limit, 'connect');
+    const settings = cloneSettings(this.settings);
+    const crl = env.crlContext ? await env.crlContext(settings) : undefined;
+    const result = await withTimeout(target.connect({ lab: env.lab, settings, responderUrls: env.responderUrls, logDirs: this.logDirs, ...(crl ? { crl } : {}) }), limit, 'connect');
     this.connects.push({ step: i, result, mismatches: expect ? compare(expect, result) : [], ...(expect ? { expect } : {}) });
   }
 }

@@ -16,7 +16,9 @@ export type Step =
   | { kind: 'set'; side: SideName; values: Record<string, unknown> }
   | { kind: 'connect'; expect?: Expect }
   | { kind: 'wait'; ms: number }
-  | { kind: 'shell'; cmd: string };
+  | { kind: 'shell'; cmd: string }
+  /** REFRESH SECURITY TYPE(SSL) on the QM (or a new client process): the side's CRL cache is emptied. */
+  | { kind: 'refresh'; side: SideName | 'both' };
 
 export interface SideExpect {
   /** Message ids without the severity letter, e.g. AMQ9716. */
@@ -222,7 +224,7 @@ function expectation(p: Problems, sc: string, field: string, v: unknown): Expect
   return e;
 }
 
-const STEP_KINDS = ['responder', 'revoke', 'restore', 'set', 'connect', 'wait', 'shell'] as const;
+const STEP_KINDS = ['responder', 'revoke', 'restore', 'set', 'connect', 'wait', 'shell', 'refresh'] as const;
 
 function step(p: Problems, sc: string, field: string, v: unknown): Step | undefined {
   if (!isObj(v) || Object.keys(v).length !== 1) {
@@ -280,6 +282,12 @@ function step(p: Problems, sc: string, field: string, v: unknown): Step | undefi
     case 'shell':
       if (typeof a !== 'string' || !a.trim()) return void p.add(sc, f, 'must be a command line');
       return { kind, cmd: a };
+    case 'refresh': {
+      const side = isObj(a) ? a.side : a;
+      if (isObj(a)) only(p, sc, f, a, ['side']);
+      if (side !== 'qm' && side !== 'client' && side !== 'both') return void p.add(sc, `${f}.side`, "must be 'qm', 'client' or 'both'");
+      return { kind, side };
+    }
     default:
       p.add(sc, field, `unknown step "${kind}" (steps: ${STEP_KINDS.join(', ')})`);
       return undefined;

@@ -15,14 +15,30 @@ export const SIDES: readonly SideName[] = ['client', 'qm'];
 /** 'lab': the in-process responder of the peer's CA; 'none': no URL configured; else a URL. */
 export type OcspUrlSetting = 'lab' | 'none' | string;
 
+/** 'lab': the lab's LDAP server (started on first use); else MQ's CONNAME form host(port). */
+export type LdapConname = 'lab' | string;
+
+/** An AUTHINFO object in the QM's SSLCRLNL namelist, in namelist order. */
+export type AuthInfo = { AUTHTYPE: 'OCSP'; OCSPURL: OcspUrlSetting } | { AUTHTYPE: 'CRLLDAP'; CONNAME: LdapConname };
+
+/** An MQAIR record of the client's MQSCO for a CRL server (OCSP has OCSPResponderURL). */
+export interface MqAir {
+  AuthInfoType: 'MQAIT_CRL_LDAP';
+  AuthInfoConnName: LdapConname;
+}
+
+export type ClientRevocationChecks = 'REQUIRED' | 'OPTIONAL' | 'DISABLED';
+
 export interface QmSettings {
   OCSPAuthentication: Policy;
   SSLCAUTH: SslCAuth;
   CipherSpec: string;
   profile: QmProfile;
-  /** AUTHINFO(OCSP) OCSPURL in the SSLCRLNL namelist. */
-  AUTHINFO: OcspUrlSetting;
+  /** The SSLCRLNL namelist: at most one OCSP object, then CRLLDAP ones. A plain URL setting
+   *  ('lab', 'none', a URL) is one AUTHTYPE(OCSP) object, as the OCSP drills write it. */
+  AUTHINFO: AuthInfo[];
   OCSPCheckExtensions: boolean;
+  CDPCheckExtensions: boolean;
   ocspTimeoutMs: number;
   /** CAs in the QM's key repository. */
   trust: CaName[];
@@ -39,7 +55,12 @@ export interface ClientSettings {
   certLabel?: string;
   /** MQAIR OCSPResponderURL. */
   OCSPResponderURL: OcspUrlSetting;
+  /** MQAIR records for LDAP CRL servers (MQAIT_CRL_LDAP), in order. */
+  MQAIR: MqAir[];
   OCSPCheckExtensions: boolean;
+  CDPCheckExtensions: boolean;
+  /** mqclient.ini SSL stanza ClientRevocationChecks. */
+  ClientRevocationChecks: ClientRevocationChecks;
   ocspTimeoutMs: number;
   trust: CaName[];
 }
@@ -62,8 +83,9 @@ export const DEFAULT_SETTINGS: Settings = {
     SSLCAUTH: 'REQUIRED',
     CipherSpec: 'ANY_TLS12_OR_HIGHER',
     profile: 'nonstop',
-    AUTHINFO: 'lab',
+    AUTHINFO: [{ AUTHTYPE: 'OCSP', OCSPURL: 'lab' }],
     OCSPCheckExtensions: false,
+    CDPCheckExtensions: false,
     ocspTimeoutMs: 1000,
     trust: ['client-ca', 'qm-ca'],
   },
@@ -73,7 +95,10 @@ export const DEFAULT_SETTINGS: Settings = {
     clientType: 'C',
     clientCert: 'client',
     OCSPResponderURL: 'lab',
+    MQAIR: [],
     OCSPCheckExtensions: false,
+    CDPCheckExtensions: false,
+    ClientRevocationChecks: 'REQUIRED',
     ocspTimeoutMs: 1000,
     trust: ['qm-ca', 'client-ca'],
   },
@@ -109,6 +134,35 @@ const url: Checker = (v) => {
   if (typeof v !== 'string' || !(v === 'lab' || v === 'none' || /^https?:\/\/\S+$/.test(v))) throw new Error("must be 'lab', 'none' or an http URL");
   return v;
 };
+const conname = (v: unknown, what: string): LdapConname => {
+  if (typeof v !== 'string' || !(v === 'lab' || /^[A-Za-z0-9.:_-]+(\(\d{1,5}\))?$/.test(v))) throw new Error(`${what} must be 'lab' or host(port)`);
+  return v;
+};
+/** One OCSP object at most, as IBM requires of SSLCRLNL ("OCSP/CRL checking", q135040_). */
+const authinfo: Checker = (v) => {
+  if (typeof v === 'string') return v === 'none' ? [] : [{ AUTHTYPE: 'OCSP', OCSPURL: url(v) }];
+  if (!Array.isArray(v)) throw new Error("must be 'lab', 'none', a URL, or a list of {AUTHTYPE: OCSP, OCSPURL} / {AUTHTYPE: CRLLDAP, CONNAME}");
+  const list = v.map((o, i): AuthInfo => {
+    const x = (o ?? {}) as Record<string, unknown>;
+    const type = String(x.AUTHTYPE ?? '').toUpperCase();
+    if (type === 'OCSP') return { AUTHTYPE: 'OCSP', OCSPURL: url(x.OCSPURL ?? 'lab') as string };
+    if (type === 'CRLLDAP') return { AUTHTYPE: 'CRLLDAP', CONNAME: conname(x.CONNAME ?? 'lab', `[${i}].CONNAME`) };
+    throw new Error(`[${i}].AUTHTYPE must be OCSP or CRLLDAP`);
+  });
+  if (list.filter((a) => a.AUTHTYPE === 'OCSP').length > 1) throw new Error('may hold only one AUTHTYPE(OCSP) object (IBM: only one OCSP AUTHINFO in SSLCRLNL)');
+  return list;
+};
+const mqair: Checker = (v) => {
+  if (v === 'none' || v === undefined) return [];
+  if (v === 'lab') return [{ AuthInfoType: 'MQAIT_CRL_LDAP', AuthInfoConnName: 'lab' }];
+  if (!Array.isArray(v)) throw new Error("must be 'lab', 'none' or a list of {AuthInfoType: MQAIT_CRL_LDAP, AuthInfoConnName}");
+  if (v.length > 10) throw new Error('may hold at most 10 LDAP servers (IBM: up to 10 connections)');
+  return v.map((o, i): MqAir => {
+    const x = (o ?? {}) as Record<string, unknown>;
+    if ((x.AuthInfoType ?? 'MQAIT_CRL_LDAP') !== 'MQAIT_CRL_LDAP') throw new Error(`[${i}].AuthInfoType must be MQAIT_CRL_LDAP (OCSP is OCSPResponderURL)`);
+    return { AuthInfoType: 'MQAIT_CRL_LDAP', AuthInfoConnName: conname(x.AuthInfoConnName ?? 'lab', `[${i}].AuthInfoConnName`) };
+  });
+};
 const trust: Checker = (v) => {
   const list = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v;
   if (!Array.isArray(list) || !list.every((x) => (CA_NAMES as readonly unknown[]).includes(x))) throw new Error(`must be a list of ${CA_NAMES.join(', ')}`);
@@ -120,8 +174,9 @@ const QM_KEYS: Record<keyof QmSettings, Checker> = {
   SSLCAUTH: oneOf(SSLCAUTHS, true),
   CipherSpec: str,
   profile: oneOf(QM_PROFILES),
-  AUTHINFO: url,
+  AUTHINFO: authinfo,
   OCSPCheckExtensions: bool,
+  CDPCheckExtensions: bool,
   ocspTimeoutMs: ms,
   trust,
   certLabel: str,
@@ -133,7 +188,10 @@ const CLIENT_KEYS: Record<keyof ClientSettings, Checker> = {
   clientCert: oneOf(['client', 'qm', 'none'] as const),
   certLabel: str,
   OCSPResponderURL: url,
+  MQAIR: mqair,
   OCSPCheckExtensions: bool,
+  CDPCheckExtensions: bool,
+  ClientRevocationChecks: oneOf(['REQUIRED', 'OPTIONAL', 'DISABLED'] as const, true),
   ocspTimeoutMs: ms,
   trust,
 };
@@ -157,4 +215,16 @@ export function applySettings(s: Settings, side: SideName, values: Record<string
     if (v === null) delete target[k];
     else target[k] = v;
   }
+}
+
+/** The QM's OCSP AUTHINFO URL setting, or 'none'. */
+export function qmOcspSetting(s: QmSettings): OcspUrlSetting {
+  return s.AUTHINFO.find((a): a is Extract<AuthInfo, { AUTHTYPE: 'OCSP' }> => a.AUTHTYPE === 'OCSP')?.OCSPURL ?? 'none';
+}
+
+/** The LDAP CRL servers a side names, in order. */
+export function ldapConnames(side: SideName, s: Settings): LdapConname[] {
+  return side === 'qm'
+    ? s.qm.AUTHINFO.flatMap((a) => (a.AUTHTYPE === 'CRLLDAP' ? [a.CONNAME] : []))
+    : s.client.MQAIR.map((a) => a.AuthInfoConnName);
 }

@@ -2,8 +2,19 @@
 // own, so the runner's logic (steps, resets, comparisons) is tested without TLS.
 
 import type { LabManifest } from '../ca/index.js';
-import type { ConnectResult } from '../emulator/types.js';
+import type { ConnectResult, LdapServer } from '../emulator/types.js';
+import type { CrlCache } from '../emulator/crl-client.js';
 import type { CaName, Settings, SideName } from './settings.js';
+
+/** What the embedded lab gives a connect for CRL checks. */
+export interface LabCrl {
+  /** Each side's CRL cache, kept across the connects of a scenario (REFRESH empties it). */
+  caches: Record<SideName, CrlCache>;
+  /** URLs the lab's certificates name (AIA, CDP) → where the drill's responders listen. */
+  urlMap: Record<string, string>;
+  /** The lab's LDAP server, when the settings name it ('lab'). */
+  ldap?: LdapServer;
+}
 
 export interface ConnectRequest {
   lab: LabManifest;
@@ -12,6 +23,7 @@ export interface ConnectRequest {
   responderUrls: Record<CaName, string>;
   /** Where each side writes its AMQERR01.LOG for this scenario. */
   logDirs: Record<SideName, string>;
+  crl?: LabCrl;
 }
 
 export interface Target {

@@ -10,7 +10,7 @@ import { decide, type CertObservation, type DecisionInputs, type TlsFailure } fr
 import type { ClientConfig, ConnectResult, SideResult } from './types.js';
 import { tlsOptionsFor } from '../mq/cipherspec.js';
 import { readFlow, sendFlow, type Product } from './channel-flow.js';
-import { judgePeer, loadTrust, type Judgement } from './peer-check.js';
+import { crlSettingsOf, crlSummary, judgePeer, loadTrust, type Judgement } from './peer-check.js';
 import { writeSide } from './side-log.js';
 import { takeAttempt, type QmAttempt } from './attempts.js';
 import type { RenderContext } from '../mq/inserts.js';
@@ -96,12 +96,14 @@ async function tlsAttempt(host: string, port: number, cfg: ClientConfig): Promis
     ocspUrl: cfg.ocspResponderUrl,
     ocspCheckExtensions: cfg.ocspCheckExtensions,
     ocspTimeoutMs: cfg.ocspTimeoutMs,
+    ...crlSettingsOf(cfg),
+    ...(cfg.revocationChecks === 'DISABLED' ? { noRevocation: true } : {}),
   });
   const own1 = decide(clientInputs(cfg, { qmVerdict: 'good', started: false, judged }));
   if (!own1.channelStarts) {
     // GSKit ends the handshake with alert 42 when it rejects a certificate it could judge; when the
     // status is undetermined it just gives up (seed 003 row 2: nothing reaches the QM's log).
-    if (judged.observed === 'revoked' || judged.observed === 'untrusted-issuer') sendFlow(s, { flow: 'alert', alert: 42 });
+    if (['revoked', 'crl-revoked', 'crl-missing', 'untrusted-issuer'].includes(judged.observed)) sendFlow(s, { flow: 'alert', alert: 42 });
     s.end();
     return { seen: { qmVerdict: 'good', started: false, judged }, localPort };
   }
@@ -114,12 +116,18 @@ async function tlsAttempt(host: string, port: number, cfg: ClientConfig): Promis
   return { seen: { qmVerdict: verdict, started: false, judged }, localPort };
 }
 
+/** The client's policy for an undetermined status: ClientRevocationChecks=OPTIONAL lets it go on
+ *  whatever OCSPAuthentication says (our reading of mqclient.ini, docs/mq-crl-outcomes.md A5). */
+function clientPolicy(cfg: ClientConfig): ClientConfig['ocspAuthentication'] {
+  return cfg.revocationChecks === 'OPTIONAL' ? 'OPTIONAL' : cfg.ocspAuthentication;
+}
+
 function clientInputs(cfg: ClientConfig, seen: Seen): DecisionInputs {
   const i: DecisionInputs = {
     clientType: cfg.type,
     // The client cannot see the QM's platform; it changes no client message (test: emulator).
     qmProfile: 'distributed',
-    client: { policy: cfg.ocspAuthentication, observed: seen.judged?.observed ?? 'good' },
+    client: { policy: clientPolicy(cfg), observed: seen.judged?.observed ?? 'good' },
     qm: { policy: 'REQUIRED', observed: seen.qmVerdict, sslcauth: 'REQUIRED' },
   };
   if (seen.tlsFailure) i.tlsFailure = seen.tlsFailure;
@@ -149,18 +157,19 @@ export async function connect(qmHost: string, qmPort: number, cfg: ClientConfig)
   if (seen.judged?.peer) ctx.peer = seen.judged.peer;
   if (seen.judged?.ocsp) ctx.ocspUrl = seen.judged.ocsp.url;
   if (cfg.cipherSpec) ctx.cipherSpec = cfg.cipherSpec;
-  const extra: Pick<SideResult, 'observed' | 'ocsp'> = {};
+  const extra: Pick<SideResult, 'observed' | 'ocsp' | 'crl'> = {};
   if (seen.judged) extra.observed = `${seen.judged.observed}: ${seen.judged.detail}`;
   else if (seen.tlsFailure) extra.observed = seen.tlsFailure;
   const o = seen.judged?.ocsp;
   if (o) extra.ocsp = { url: o.url, outcome: o.outcome, detail: o.detail, ms: o.ms };
+  Object.assign(extra, crlSummary(seen.judged));
   const client = await writeSide({ side: 'client', errorDir: cfg.errorDir, ...(cfg.type === 'Java' ? { java: { rc: mine.clientRc } } : {}) }, mine.client.messages, ctx, extra);
   const qm = await qmSide(qmPort, localPort);
   // The attempt as a whole: each side's own observations, put together for the row that settled it.
   const whole: DecisionInputs = {
     clientType: cfg.type,
     qmProfile: qm?.view.profile ?? 'distributed',
-    client: { policy: cfg.ocspAuthentication, observed: seen.judged?.observed ?? 'good' },
+    client: { policy: clientPolicy(cfg), observed: seen.judged?.observed ?? 'good' },
     qm: { policy: qm?.view.policy ?? 'REQUIRED', observed: qm?.view.observed ?? 'good', sslcauth: qm?.view.sslcauth ?? 'REQUIRED' },
   };
   const tlsFailure = seen.tlsFailure ?? qm?.view.tlsFailure;

@@ -10,9 +10,9 @@
 //      nonce, thisUpdate in the future or nextUpdate past. AMQ9716 names only the signature,
 //      but GSKit rejects these answers in the same validation step, so c is the closest cause.
 
-import { request } from 'node:http';
 import type { CertInfo } from '../ocsp/cert.js';
 import { buildOcspRequest, verifyOcspResponse, type VerifyClass } from '../ocsp/verify.js';
+import { fetchOnce, type Fetched } from './http-fetch.js';
 
 export type OcspOutcome = 'good' | 'revoked' | 'undetermined-a' | 'undetermined-b' | 'undetermined-c';
 
@@ -34,39 +34,9 @@ const CLASS_OUTCOME: Record<VerifyClass, OcspOutcome> = {
 /** Bodies larger than this are not OCSP responses; stop reading (and call it unavailable). */
 const MAX_BODY = 1 << 20;
 
-type Fetched = { ok: true; body: Buffer } | { ok: false; detail: string };
-
 /** POSTs the request; one timer covers connect and answer, as MQ's OCSP timeout does. */
 function post(url: string, body: Buffer, timeoutMs: number): Promise<Fetched> {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (f: Fetched) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      req.destroy();
-      resolve(f);
-    };
-    // agent: false: a fresh connection per check, as MQ makes; a kept-alive socket from an earlier
-    // check would hide a responder that has since gone down.
-    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/ocsp-request', 'content-length': body.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) finish({ ok: false, detail: 'response body too large' });
-        else chunks.push(c);
-      });
-      res.on('end', () => {
-        if (res.statusCode !== 200) finish({ ok: false, detail: `HTTP ${res.statusCode}` });
-        else finish({ ok: true, body: Buffer.concat(chunks) });
-      });
-      res.on('error', (e) => finish({ ok: false, detail: e.message }));
-    });
-    const timer = setTimeout(() => finish({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
-    req.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, detail: e.code ?? e.message }));
-    req.end(body);
-  });
+  return fetchOnce(url, { method: 'POST', body, headers: { 'content-type': 'application/ocsp-request', 'content-length': body.length }, timeoutMs, maxBody: MAX_BODY, what: 'response' });
 }
 
 /** Asks `url` about `cert` (issued by `issuer`) and verifies the answer at the time it arrives. */

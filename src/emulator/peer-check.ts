@@ -1,20 +1,31 @@
 // How either side judges the certificate its partner sent: signer chain against its own trust
-// list, then OCSP for the leaf at the URL its configuration names (else the certificate's AIA when
-// OCSPCheckExtensions is on). The same steps for both sides; MQ runs them in GSKit or OpenSSL.
+// list, then revocation in the order IBM documents ("OCSP/CRL checking", q135040_):
+//   1. OCSP at the AUTHINFO OCSPURL / MQAIR OCSPResponderURL (else the AIA URL when
+//      OCSPCheckExtensions=YES: one OCSP question, as before)
+//   2. the CRL Distribution Points of the certificate, when CDPCheckExtensions=YES
+//   3. the CRLLDAP servers, in order, until one has a CRL ("until IBM MQ finds an available CRL")
+// A definite good or revoked ends the walk. When nothing is definite, the LDAP servers' failure
+// (none reachable: AMQ9646; reachable without a CRL: AMQ9633 d) is what MQ reports when they were
+// asked, else the first undetermined answer. The same steps for both sides.
 
 import { X509Certificate } from 'node:crypto';
 import { parseCertificate, readCertificates, type CertInfo } from '../ocsp/cert.js';
 import { aiaOcspUrls, certSignedBy } from '../ocsp/verify.js';
 import { checkOcsp, type OcspCheck } from './ocsp-client.js';
+import { checkCdp, checkLdap, type CrlCheck } from './crl-client.js';
+import { crlDistributionPoints } from '../crl/decode.js';
 import type { CertObservation } from '../mq/outcomes.js';
 import type { PeerCertificate } from '../mq/inserts.js';
+import type { CrlConfig } from './types.js';
 
-export interface CheckSettings {
+export interface CheckSettings extends CrlConfig {
   trust: CertInfo[];
   /** AUTHINFO OCSPURL (QM) or MQAIR OCSPResponderURL (client). */
   ocspUrl?: string;
   ocspCheckExtensions: boolean;
   ocspTimeoutMs: number;
+  /** ClientRevocationChecks=DISABLED: the chain is checked, revocation is not. */
+  noRevocation?: boolean;
 }
 
 export interface Judgement {
@@ -22,6 +33,53 @@ export interface Judgement {
   detail: string;
   peer?: PeerCertificate;
   ocsp?: OcspCheck;
+  crl?: CrlCheck[];
+}
+
+/** A URL as the lab serves it: the longest prefix of `map` replaced (see CrlConfig.urlMap). */
+export function mapUrl(url: string, map: Record<string, string> | undefined): string {
+  if (!map) return url;
+  const hit = Object.keys(map).filter((k) => url.startsWith(k)).sort((a, b) => b.length - a.length)[0];
+  return hit === undefined ? url : map[hit] + url.slice(hit.length);
+}
+
+const OCSP_UNDETERMINED = { 'undetermined-a': true, 'undetermined-b': true, 'undetermined-c': true } as const;
+
+/** What a CRL that gave no definite answer counts as: unreachable like a down responder (a),
+ *  unusable like an answer that cannot be believed (c). */
+function crlUndetermined(c: CrlCheck): CertObservation {
+  return c.outcome === 'unreachable' ? 'undetermined-a' : 'undetermined-c';
+}
+
+/** Steps 2 and 3 of the walk; undefined when no CRL source is configured. */
+async function checkCrls(leaf: CertInfo, issuer: CertInfo, s: CheckSettings): Promise<{ observed: CertObservation; detail: string; checks: CrlCheck[] } | undefined> {
+  const checks: CrlCheck[] = [];
+  const definite = (c: CrlCheck) => c.outcome === 'good' || c.outcome === 'revoked';
+  const verdict = (c: CrlCheck) => ({ observed: (c.outcome === 'revoked' ? 'crl-revoked' : 'good') as CertObservation, detail: `${c.via === 'cdp' ? 'CDP' : 'LDAP'} ${c.where}: ${c.detail}`, checks });
+  if (s.cdpCheckExtensions) {
+    for (const url of crlDistributionPoints(leaf).filter((u) => /^https?:/i.test(u))) {
+      const c = await checkCdp(mapUrl(url, s.urlMap), leaf, issuer, s.ocspTimeoutMs, s.crlCache);
+      c.where = url;
+      checks.push(c);
+      if (definite(c)) return verdict(c);
+    }
+  }
+  const ldap: CrlCheck[] = [];
+  for (const server of s.crlLdap ?? []) {
+    const c = await checkLdap(server, leaf, issuer, s.ocspTimeoutMs, s.crlCache);
+    checks.push(c);
+    ldap.push(c);
+    if (definite(c)) return verdict(c);
+    // An unusable CRL is a CRL found: GSKit does not go on looking (our reading, as for OCSP).
+    if (c.outcome === 'unusable') break;
+  }
+  if (!checks.length) return undefined;
+  const say = checks.map((c) => `${c.via === 'cdp' ? 'CDP' : 'LDAP'} ${c.where}: ${c.outcome} (${c.detail})`).join('; ');
+  if (ldap.length && ldap.every((c) => c.outcome === 'unreachable')) return { observed: 'ldap-unreachable', detail: say, checks };
+  const unusable = ldap.find((c) => c.outcome === 'unusable');
+  if (unusable) return { observed: crlUndetermined(unusable), detail: say, checks };
+  if (ldap.some((c) => c.outcome === 'missing')) return { observed: 'crl-missing', detail: say, checks };
+  return { observed: crlUndetermined(checks[0]!), detail: say, checks };
 }
 
 export function loadTrust(files: string[], readFile: (f: string) => Buffer): CertInfo[] {
@@ -54,8 +112,37 @@ export async function judgePeer(chain: Buffer[], s: CheckSettings, now = new Dat
   // An expired certificate has no observation of its own in the outcome table; GSKit reports it
   // as a validation failure of the chain, which is what untrusted-issuer stands for here.
   if (now < leaf.notBefore || now > leaf.notAfter) return { observed: 'untrusted-issuer', detail: `${peer.subject} is outside its validity period`, peer };
-  const url = s.ocspUrl ?? (s.ocspCheckExtensions ? aiaOcspUrls(leaf)[0] : undefined);
-  if (!url) return { observed: 'good', detail: 'chain trusted; no OCSP URL configured, revocation not checked', peer };
-  const ocsp = await checkOcsp(url, leaf, issuer, s.ocspTimeoutMs);
-  return { observed: ocsp.outcome, detail: ocsp.detail, peer, ocsp };
+  if (s.noRevocation) return { observed: 'good', detail: 'chain trusted; revocation checking disabled (ClientRevocationChecks=DISABLED)', peer };
+  const aia = s.ocspCheckExtensions ? aiaOcspUrls(leaf)[0] : undefined;
+  const url = s.ocspUrl ?? (aia ? mapUrl(aia, s.urlMap) : undefined);
+  const ocsp = url ? await checkOcsp(url, leaf, issuer, s.ocspTimeoutMs) : undefined;
+  if (ocsp && !(ocsp.outcome in OCSP_UNDETERMINED)) return { observed: ocsp.outcome, detail: ocsp.detail, peer, ocsp };
+  const crl = await checkCrls(leaf, issuer, s);
+  if (!crl) {
+    if (ocsp) return { observed: ocsp.outcome, detail: ocsp.detail, peer, ocsp };
+    return { observed: 'good', detail: 'chain trusted; no OCSP URL or CRL source configured, revocation not checked', peer };
+  }
+  const definiteCrl = crl.observed === 'good' || crl.observed === 'crl-revoked';
+  // OCSP undetermined, then CRLs: a definite CRL answer decides; else LDAP's own failure when
+  // LDAP was asked, else OCSP's cause (the first source that failed).
+  if (ocsp && !definiteCrl && crl.observed !== 'ldap-unreachable' && crl.observed !== 'crl-missing') {
+    return { observed: ocsp.outcome, detail: `${ocsp.detail}; then ${crl.detail}`, peer, ocsp, crl: crl.checks };
+  }
+  return { observed: crl.observed, detail: ocsp ? `OCSP ${ocsp.outcome} (${ocsp.detail}); then ${crl.detail}` : crl.detail, peer, ...(ocsp ? { ocsp } : {}), crl: crl.checks };
+}
+
+/** The revocation settings of a side's configuration, as judgePeer takes them. */
+export function crlSettingsOf(cfg: CrlConfig): CrlConfig {
+  const out: CrlConfig = {};
+  if (cfg.cdpCheckExtensions) out.cdpCheckExtensions = true;
+  if (cfg.crlLdap?.length) out.crlLdap = cfg.crlLdap;
+  if (cfg.crlCache) out.crlCache = cfg.crlCache;
+  if (cfg.urlMap) out.urlMap = cfg.urlMap;
+  return out;
+}
+
+/** The CRLs a judgement fetched, for the side's result. */
+export function crlSummary(j: Judgement | undefined): { crl?: Array<Omit<CrlCheck, 'number'>> } {
+  if (!j?.crl?.length) return {};
+  return { crl: j.crl.map(({ number: _n, ...c }) => c) };
 }

@@ -26,7 +26,7 @@ import { decide, type CertObservation, type ClientType, type DecisionInputs, typ
 import type { QmConfig } from './types.js';
 import { mqName, offeredSuites, recordLength, specAllows, tlsOptionsFor } from '../mq/cipherspec.js';
 import { readFlow, sendFlow, type Flow } from './channel-flow.js';
-import { judgePeer, loadTrust, type Judgement } from './peer-check.js';
+import { crlSettingsOf, crlSummary, judgePeer, loadTrust, type Judgement } from './peer-check.js';
 import { writeSide } from './side-log.js';
 import { recordAttempt, type QmAttempt } from './attempts.js';
 import type { RenderContext } from '../mq/inserts.js';
@@ -136,10 +136,11 @@ export class QueueManager {
     if (view.judged?.peer) ctx.peer = view.judged.peer;
     if (view.judged?.ocsp) ctx.ocspUrl = view.judged.ocsp.url;
     if (view.cipherSpec) ctx.cipherSpec = view.cipherSpec;
-    const extra: { observed?: string; ocsp?: QmAttempt['side']['ocsp'] } = {};
+    const extra: { observed?: string; ocsp?: QmAttempt['side']['ocsp']; crl?: QmAttempt['side']['crl'] } = {};
     if (view.judged) extra.observed = `${view.judged.observed}: ${view.judged.detail}`;
     else if (view.tlsFailure) extra.observed = view.tlsFailure;
     if (view.judged?.ocsp) extra.ocsp = { url: view.judged.ocsp.url, outcome: view.judged.ocsp.outcome, detail: view.judged.ocsp.detail, ms: view.judged.ocsp.ms };
+    Object.assign(extra, crlSummary(view.judged));
     const side = await writeSide({ side: 'qm', errorDir: cfg.errorDir, qmgr: cfg.qmgr }, d.qm.messages, ctx, extra);
     const attempt: QmAttempt = {
       side,
@@ -197,6 +198,7 @@ export class QueueManager {
       ocspUrl: this.cfg.authinfoOcspUrl,
       ocspCheckExtensions: this.cfg.ocspCheckExtensions,
       ocspTimeoutMs: this.cfg.ocspTimeoutMs,
+      ...crlSettingsOf(this.cfg),
     });
     const d = decide({
       clientType,

@@ -3,6 +3,7 @@
 
 import type { MqLogEntry } from '../mq/errlog.js';
 import type { ClientType, Policy, QmProfile, SslCAuth } from '../mq/outcomes.js';
+import type { CrlCache } from './crl-client.js';
 
 /** A key repository: own certificate (with its chain) and key, and the CA certificates trusted. */
 export interface KeyRepository {
@@ -16,7 +17,28 @@ export interface KeyRepository {
   trust: string[];
 }
 
-export interface QmConfig {
+/** An LDAP CRL server: AUTHINFO AUTHTYPE(CRLLDAP) CONNAME, or an MQAIR MQAIT_CRL_LDAP record. */
+export interface LdapServer {
+  host: string;
+  port: number;
+}
+
+/** The CRL side of a revocation check, the same on both sides (qm.ini / mqclient.ini SSL stanza). */
+export interface CrlConfig {
+  /** CDPCheckExtensions: fetch the CRL named by the certificate's CRL Distribution Points. */
+  cdpCheckExtensions?: boolean;
+  /** CRLLDAP servers in namelist (or MQAIR) order; the first with a CRL answers. */
+  crlLdap?: LdapServer[];
+  /** The side's CRL cache (IBM: 12 hours); kept across connects by whoever owns the side. */
+  crlCache?: CrlCache;
+  /**
+   * Where URLs named in certificates (AIA, CDP) are served, by prefix: the lab's certificates name
+   * fixed ports and the drill runs its responders on free ones (a hosts entry, in effect).
+   */
+  urlMap?: Record<string, string>;
+}
+
+export interface QmConfig extends CrlConfig {
   /** Queue manager name (QMgr(...) in log headers). */
   qmgr: string;
   /** SVRCONN channel name. */
@@ -42,7 +64,7 @@ export interface QmConfig {
   port?: number;
 }
 
-export interface ClientConfig {
+export interface ClientConfig extends CrlConfig {
   type: ClientType;
   /** Channel name asked for. */
   channel: string;
@@ -57,6 +79,9 @@ export interface ClientConfig {
   ocspResponderUrl?: string;
   ocspCheckExtensions: boolean;
   ocspTimeoutMs: number;
+  /** mqclient.ini ClientRevocationChecks: DISABLED checks nothing; OPTIONAL continues when no
+   *  revocation status can be had (our reading, docs/mq-crl-outcomes.md A5); default REQUIRED. */
+  revocationChecks?: 'REQUIRED' | 'OPTIONAL' | 'DISABLED';
   errorDir: string;
 }
 
@@ -73,6 +98,8 @@ export interface SideResult {
   observed?: string;
   /** The OCSP answer this side fetched and verified, when it asked. */
   ocsp?: { url: string; outcome: string; detail?: string; ms: number };
+  /** Every CRL this side fetched (or took from its cache) and what it found, in order. */
+  crl?: Array<{ via: 'cdp' | 'ldap'; where: string; outcome: string; detail: string; ms: number; cached?: boolean }>;
 }
 
 export interface ConnectResult {

@@ -43,8 +43,19 @@ function observationSteps(observed: CertObservation, checker: Side, slowMs: numb
       return [{ set: { side: checker, trust: [`${checker}-ca`] } }];
     case 'no-cert':
       return [{ set: { side: 'client', clientCert: 'none' } }];
+    // The CRL cases: OCSP off on the checking side, the lab's CRL sources on.
+    case 'crl-revoked':
+      return [{ set: { side: checker, ...noOcsp(checker), CDPCheckExtensions: true } }, { revoke: { cert: peer, reason: 'keyCompromise' } }];
+    case 'ldap-unreachable':
+      return [{ set: { side: checker, ...noOcsp(checker), ...labLdap(checker) } }, { responder: { ca, mode: 'ldap-down' } }];
+    case 'crl-missing':
+      return [{ set: { side: checker, ...noOcsp(checker), ...labLdap(checker) } }, { responder: { ca, mode: 'ldap-no-entry' } }];
   }
 }
+
+const noOcsp = (side: Side): Obj => (side === 'qm' ? { AUTHINFO: 'none' } : { OCSPResponderURL: 'none' });
+const labLdap = (side: Side): Obj =>
+  side === 'qm' ? { AUTHINFO: [{ AUTHTYPE: 'CRLLDAP', CONNAME: 'lab' }] } : { MQAIR: [{ AuthInfoType: 'MQAIT_CRL_LDAP', AuthInfoConnName: 'lab' }] };
 
 function tlsSteps(i: DecisionInputs): Obj[] {
   switch (i.tlsFailure) {

@@ -25,6 +25,7 @@ export const MESSAGE_IDS = [
   'AMQ9637',
   'AMQ9638',
   'AMQ9641',
+  'AMQ9646',
   'AMQ9665',
   'AMQ9716',
   'AMQ9717',
@@ -146,6 +147,23 @@ export const MESSAGES: Readonly<Record<MessageId, MessageDef>> = {
       'certificate whose key type (RSA or EC) fits the CipherSpec.',
     writers: ['qm'],
     probe: { file: 'amqccisa.c', line: 5180 },
+  },
+  AMQ9646: {
+    id: 'AMQ9646',
+    severity: 'E',
+    // Title as APAR IT17429 reproduces the log (docs/mq-crl-outcomes.md C).
+    title: "Channel '{channel}' could not connect to any LDAP CRL servers.",
+    explanation:
+      'LDAP Certification Revocation List (CRL) servers are configured (AUTHINFO AUTHTYPE(CRLLDAP) ' +
+      'objects in the SSLCRLNL namelist, or MQAIR records on a client) but none of them could be ' +
+      "reached, so the partner's certificate could not be checked against a CRL. Channel " +
+      "'{channel}', remote host '{host}'. The channel did not start.",
+    action:
+      'Check the CONNAME of every CRLLDAP AUTHINFO object (host and port, default 389), that the ' +
+      'LDAP servers run and are reachable from here, and the namelist SSLCRLNL names; then ' +
+      'REFRESH SECURITY TYPE(SSL).',
+    writers: ['qm', 'client'],
+    probe: { file: 'amqccisa.c', line: 0 },
   },
   AMQ9665: {
     id: 'AMQ9665',
@@ -300,6 +318,20 @@ export const REASON_CODES: Readonly<Record<number, ReasonCodeDef>> = {
     meaning:
       'A Java/JMS client got an error from JSSE; the exception chain (AMQ9204 wrapping AMQ9771) ' +
       'carries the cause.',
+  },
+  2401: {
+    code: 2401,
+    name: 'MQRC_SSL_CERTIFICATE_REVOKED',
+    meaning:
+      'Java clients only: the queue manager certificate was found revoked in one of the CertStores ' +
+      '(sslCertStores / SSLCRL LDAP servers) the application gave.',
+  },
+  2402: {
+    code: 2402,
+    name: 'MQRC_SSL_CERT_STORE_ERROR',
+    meaning:
+      'Java clients only: none of the CertStores (LDAP CRL servers) the application gave could be ' +
+      'searched for the queue manager certificate; the MQException cause says why for the first.',
   },
   2552: {
     code: 2552,

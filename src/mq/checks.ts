@@ -60,6 +60,32 @@ export const CHECKS = {
   'refresh-security':
     'After changing the key repository or SSL attributes run REFRESH SECURITY TYPE(SSL) (it ends ' +
     'running TLS channels) or restart the queue manager.',
+  'crl-cdp-url':
+    "The CRL Distribution Point URL in the partner's certificate must answer from this host " +
+    '(openssl x509 -noout -ext crlDistributionPoints shows it; curl -sI it): it is only used with ' +
+    'CDPCheckExtensions=YES in the SSL stanza of qm.ini or mqclient.ini.',
+  'crl-next-update':
+    "A CRL past its nextUpdate (or before its thisUpdate) is not used: openssl crl -noout " +
+    '-lastupdate -nextupdate on the published CRL; the CA must publish a new one before nextUpdate.',
+  'crl-signer':
+    "The CRL must be issued and signed by the certificate's own CA (openssl crl -CAfile ca.pem " +
+    '-noout says verify OK), and that CA must be in the key repository.',
+  'ldap-entry-dn':
+    "The LDAP server must hold the CRL in certificateRevocationList;binary of the entry named by " +
+    "the issuer's DN exactly: ldapsearch -x -H ldap://HOST:PORT -b 'CN=...,O=...' -s base " +
+    "'certificateRevocationList;binary'.",
+  'sslcrlnl-namelist':
+    'DISPLAY QMGR SSLCRLNL, then DISPLAY NAMELIST(name) NAMES and DISPLAY AUTHINFO(*) AUTHTYPE ' +
+    'CONNAME: every CRLLDAP object must name a reachable server (host(port), 389 by default), and ' +
+    'at most one OCSP object may be listed. A client takes its LDAP servers from MQAIR records or ' +
+    'the CCDT.',
+  'crl-cache':
+    'MQ keeps CRLs it fetched for up to 12 hours: after revoking, publishing a new CRL or changing ' +
+    'the AUTHINFO objects run REFRESH SECURITY TYPE(SSL) on the queue manager (and restart client ' +
+    'processes) before expecting the change to be seen.',
+  'java-certstores':
+    'Java/JMS client: CRLs come only from the CertStores given in sslCertStores / SSLCRL (a ' +
+    'space-separated list of ldap:// URLs); OCSP only when enabled for the whole JVM.',
   'partner-log':
     "Read the other side's AMQERR01.LOG at the same time: the side that rejected logs the reason.",
 } as const;

@@ -33,7 +33,13 @@ export type CertObservation =
   | 'undetermined-b'
   | 'undetermined-c'
   | 'untrusted-issuer'
-  | 'no-cert';
+  | 'no-cert'
+  /** Listed in a CRL the side fetched (CDP over HTTP, or an LDAP CRL server) and could use. */
+  | 'crl-revoked'
+  /** Every LDAP CRL server configured was unreachable, and nothing before them answered. */
+  | 'ldap-unreachable'
+  /** An LDAP CRL server answered, but holds no CRL for the issuer; nothing else answered. */
+  | 'crl-missing';
 /** Failures before any certificate is judged. */
 export type TlsFailure = 'no-cipherspec' | 'cipher-mismatch' | 'label-typo';
 export type Stage = 'tls' | 'client-check' | 'qm-check' | 'start';
@@ -50,6 +56,9 @@ export const OBSERVATIONS: readonly CertObservation[] = [
   'undetermined-c',
   'untrusted-issuer',
   'no-cert',
+  'crl-revoked',
+  'ldap-unreachable',
+  'crl-missing',
 ];
 /** The QM always sends a certificate, so the client never observes 'no-cert'. */
 export const CLIENT_OBSERVATIONS = OBSERVATIONS.filter((o) => o !== 'no-cert');
@@ -91,8 +100,9 @@ export interface ExpectedMessage {
   id: MessageId;
   validationError?: number;
   details?: DetailsForm;
-  /** AMQ9633 reason letter (e = OCSP says revoked) or AMQ9716/9717 cause letter. */
-  reason?: 'b' | 'e' | UndeterminedCause;
+  /** AMQ9633 reason letter (c = in a CRL, d = CRL not found on the LDAP server, e = OCSP says
+   *  revoked) or AMQ9716/9717 cause letter. */
+  reason?: 'b' | 'd' | 'e' | UndeterminedCause;
   cipherError?: string;
   /** Java chain cause text, e.g. 'Broken pipe'. */
   cause?: string;
@@ -464,9 +474,98 @@ const GENERAL_ROWS: OutcomeRow[] = [
   },
 ];
 
+
+// ---------------------------------------------------------------------------------------------
+// CRLs: the rows for what a side found in (or failed to get) a CRL, after docs/mq-crl-outcomes.md.
+// A CRL that could not be fetched or used (CDP unreachable, expired, badly signed, another
+// issuer's) is observed as undetermined-a / undetermined-c and takes the policy grid above: the
+// text of AMQ9716 (a) names "CRL servers or OCSP responders" (doc), that OCSPAuthentication
+// governs a CRL source too is our reading. AMQ9633 prints its whole (a)-(e) list whatever the
+// cause, so the letter in these rows is ours; no source gives GSKit's number for a CRL, so the
+// 575032 of an OCSP revocation is used and marked inferred.
+
+const CRL_PAGE = 'OCSP/CRL checking (q135040_): a definitive REVOKED from a CRL ends the check; AMQ9633 (c)';
+const crlRevokedBy = (qmProfile: QmProfile): ExpectedMessage =>
+  qmProfile === 'distributed'
+    ? m('AMQ9633', { reason: 'c', validationError: 575032, details: 'gskit-cert', inferred: true })
+    : m('AMQ9633', { reason: 'c', validationError: 23, details: 'openssl-dn', inferred: true });
+
+const CRL_ROWS: OutcomeRow[] = [
+  {
+    id: 'crl-revoked-qm-cert-nonstop',
+    title: "A CRL lists the QM's certificate: the client rejects it, the NonStop QM sees the bad_certificate alert",
+    when: { stage: 'client-check', clientObserved: ['crl-revoked'], qmProfile: ['nonstop'] },
+    outcome: rejected(
+      cClient(2393, log(crlRevokedBy('distributed'))),
+      inferredLog(m('AMQ9633', { validationError: 1042, details: 'openssl-alert-bad-certificate', inferred: true })),
+      cClient(2401, inferredLog()),
+    ),
+    source: doc(`${CRL_PAGE}; RC 2401 (q044290_) for Java; logs by analogy with seed 003 row 4`),
+    checks: ['revoked-cert', 'crl-cache', 'partner-log'],
+  },
+  {
+    id: 'crl-revoked-qm-cert-distributed',
+    title: "A CRL lists the QM's certificate: the client rejects it; a GSKit QM sees the connection closed",
+    when: { stage: 'client-check', clientObserved: ['crl-revoked'], qmProfile: ['distributed'] },
+    outcome: rejected(cClient(2393, log(crlRevokedBy('distributed'))), inferredLog(m('AMQ9665', { inferred: true })), cClient(2401, inferredLog())),
+    source: doc(`${CRL_PAGE}; RC 2401 (q044290_) for Java; the QM's AMQ9665 by analogy with seed 003`),
+    checks: ['revoked-cert', 'crl-cache', 'partner-log'],
+  },
+  ...QM_PROFILES.map(
+    (p): OutcomeRow => ({
+      id: `crl-revoked-client-cert-${p}`,
+      title: `A CRL lists the client's certificate: the ${p === 'nonstop' ? 'NonStop' : 'GSKit'} QM rejects it`,
+      when: { stage: 'qm-check', qmObserved: ['crl-revoked'], qmProfile: [p] },
+      outcome: rejected(cClient(2393, inferredLog(m('AMQ9665', { inferred: true }))), log(crlRevokedBy(p))),
+      source: doc(`${CRL_PAGE}; the client's AMQ9665 by analogy with seed 003 row 5`),
+      checks: ['revoked-cert', 'crl-cache', 'partner-log'],
+    }),
+  ),
+  {
+    id: 'ldap-unreachable-qm',
+    title: 'The QM cannot reach any LDAP CRL server for the client\'s certificate: AMQ9646, the channel does not start',
+    when: { stage: 'qm-check', qmObserved: ['ldap-unreachable'] },
+    outcome: rejected(cClient(2393, inferredLog(m('AMQ9665', { inferred: true }))), log(m('AMQ9646'))),
+    source: doc('AMQ9646 as APAR IT17429 reproduces it: "could not connect to any LDAP CRL servers ... The channel did not start"'),
+    checks: ['sslcrlnl-namelist', 'ldap-entry-dn', 'partner-log'],
+  },
+  {
+    id: 'ldap-unreachable-client',
+    title: "The client cannot reach any LDAP CRL server for the QM's certificate: it gives up (Java: 2402)",
+    when: { stage: 'client-check', clientObserved: ['ldap-unreachable'], clientPolicy: ['REQUIRED', 'WARN'] },
+    outcome: rejected(cClient(2393, inferredLog(m('AMQ9646', { inferred: true }))), inferredLog(), cClient(2402, inferredLog())),
+    source: inferred('AMQ9646 is documented for a QM (APAR IT17429); that a C client writes it, not AMQ9716 (a), is open. Java: RC 2402 (q044300_)'),
+    checks: ['sslcrlnl-namelist', 'java-certstores'],
+  },
+  {
+    id: 'crl-missing-qm',
+    title: "The LDAP server holds no CRL for the client's CA: the QM rejects the certificate (AMQ9633 d)",
+    when: { stage: 'qm-check', qmObserved: ['crl-missing'] },
+    outcome: rejected(cClient(2393, inferredLog(m('AMQ9665', { inferred: true }))), inferredLog(m('AMQ9633', { reason: 'd', details: 'gskit-cert', inferred: true }))),
+    source: inferred('AMQ9633 lists "(d) a CRL was specified but the CRL could not be found on the LDAP server" (technote 1081227); that this case writes it is our reading'),
+    checks: ['ldap-entry-dn', 'sslcrlnl-namelist', 'partner-log'],
+  },
+  {
+    id: 'crl-missing-client',
+    title: "The LDAP server holds no CRL for the QM's CA: the client rejects the certificate (AMQ9633 d)",
+    when: { stage: 'client-check', clientObserved: ['crl-missing'], clientPolicy: ['REQUIRED', 'WARN'] },
+    outcome: rejected(cClient(2393, inferredLog(m('AMQ9633', { reason: 'd', details: 'gskit-cert', inferred: true }))), inferredLog(), cClient(2402, inferredLog())),
+    source: inferred('AMQ9633 (d) text (technote 1081227); the client case and Java 2402 by analogy'),
+    checks: ['ldap-entry-dn', 'sslcrlnl-namelist', 'java-certstores'],
+  },
+  {
+    id: 'crl-source-optional-client',
+    title: 'The client could not get a CRL (LDAP down or no CRL there) under OPTIONAL: it continues',
+    when: { stage: 'client-check', clientObserved: ['ldap-unreachable', 'crl-missing'], clientPolicy: ['OPTIONAL'] },
+    outcome: continues(NOTHING, NOTHING),
+    source: inferred('OPTIONAL continues when no status can be had (IC64358, for OCSP); for an LDAP CRL source on a client no source says'),
+    checks: ['ocsp-policy-client', 'sslcrlnl-namelist'],
+  },
+];
+
 const GRID_ROWS: OutcomeRow[] = POLICIES.flatMap((p) => CAUSES.flatMap((c) => [clientGridRow(p, c), qmGridRow(p, c)]));
 
-export const OUTCOME_ROWS: readonly OutcomeRow[] = [...SEED_ROWS, ...GRID_ROWS, ...GENERAL_ROWS];
+export const OUTCOME_ROWS: readonly OutcomeRow[] = [...SEED_ROWS, ...GRID_ROWS, ...GENERAL_ROWS, ...CRL_ROWS];
 
 export function rowById(id: string): OutcomeRow | undefined {
   return OUTCOME_ROWS.find((r) => r.id === id);

@@ -135,6 +135,19 @@ export class Responder {
     return this.crlModeMap.get(target) ?? this.crlModeMap.get(ALL) ?? UP;
   }
 
+  /**
+   * The CRL of a CA as its CRL mode makes it (expired, stale, another issuer's...), for whoever
+   * publishes it elsewhere (the lab's LDAP server); modes about the connection (crl-down,
+   * crl-blackhole) give the CRL itself. Undefined when the CA serves no CRL.
+   */
+  crlBytes(name: string, now = new Date()): Buffer | undefined {
+    const ca = this.cas.find((c) => c.name === name);
+    if (!ca?.crl) return undefined;
+    const m = this.crlMode(name);
+    const faulty = m.kind !== 'up' && m.kind.startsWith('crl-') ? ca.crl.faulty(m.kind as never, now) : undefined;
+    return (faulty ?? ca.crl.current(now)).der;
+  }
+
   /** Every target with its mode, ALL first; `crl` when a CRL mode is set for it. */
   modes(): Array<{ target: string; mode: Mode; text: string; crl?: string }> {
     return [ALL, ...this.cas.map((c) => c.name)].map((target) => {
