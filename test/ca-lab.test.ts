@@ -81,10 +81,10 @@ t.test('a lab made by an older ocsplab (version 1, no CDPs) is made again', asyn
   const { lab } = await createLab({ dir });
   const manifest = `${dir}/lab.json`;
   writeFileSync(manifest, JSON.stringify({ ...lab, version: 1 }));
-  t.throws(() => loadLab(dir), /lab version 1, this ocsplab makes version 2; regenerate it with/);
+  t.throws(() => loadLab(dir), /lab version 1, this ocsplab makes version 3; regenerate it with/);
   const again = await createLab({ dir });
   t.ok(again.created, 'regenerated');
-  t.equal(again.lab.version, 2);
+  t.equal(again.lab.version, 3);
   t.equal(again.lab.certs.qm.crlUrl, 'http://127.0.0.1:2560/crl/qm-ca.crl');
 });
 

@@ -52,6 +52,9 @@ export interface CaMeta {
   crlUrls?: string[];
 }
 
+/** Backdating absorbs clock skew between the lab host and containers that check the certificates. */
+export const BACKDATE_MS = 5 * 60_000;
+
 export class CaError extends Error {
   constructor(message: string) {
     super(message);

@@ -6,11 +6,14 @@ import { resolvePassSource } from '../crypto/keys.js';
 import { writeNewFile } from '../index/atomic.js';
 import { toPem } from '../ocsp/cert.js';
 import { opensslCnf } from './cnf.js';
-import { CaError, caPaths, type CaMeta, type CaPaths } from './dir.js';
+import { BACKDATE_MS, CaError, caPaths, type CaMeta, type CaPaths } from './dir.js';
 import { encodeExtensions, keyIdentifier, roleKeyUsage } from './extensions.js';
 import { generateKey, publicKeyBits, spkiOf, writePrivateKey, type KeyType } from './keys.js';
 import { commonName, encodeName, parseSubject } from './name.js';
 import { signCertificate } from './x509.js';
+import { issueForKey } from './issue.js';
+import { openCa } from './dir.js';
+import { basename } from 'node:path';
 
 export interface InitOptions {
   dir: string;
@@ -28,11 +31,12 @@ export interface InitOptions {
   ocspUrl?: string;
   /** Default CRL Distribution Point URL(s) of issued certificates. */
   crlUrl?: string | string[];
+  /** An intermediate (issuing) CA: its certificate is issued by the CA in this directory (and
+   *  recorded in that CA's index.txt, with that CA's AIA and CDP URLs), not self-signed. */
+  issuer?: { dir: string; passin?: string };
 }
 
 const DAY = 86_400_000;
-/** Backdating absorbs clock skew between the lab host and containers that check the certificates. */
-export const BACKDATE_MS = 5 * 60_000;
 
 export async function initCa(o: InitOptions): Promise<CaPaths> {
   const p = caPaths(o.dir);
@@ -41,12 +45,15 @@ export async function initCa(o: InitOptions): Promise<CaPaths> {
   const keyType = o.key ?? 'rsa2048';
   const passphrase = o.passout !== undefined ? await resolvePassSource(o.passout) : undefined;
   const key = await generateKey(keyType);
-  const name = encodeName(o.subject ? parseSubject(o.subject) : commonName(o.cn!));
+  const parsedName = o.subject ? parseSubject(o.subject) : commonName(o.cn!);
+  const name = encodeName(parsedName);
   const spki = spkiOf(key);
   const keyId = keyIdentifier(publicKeyBits(spki));
   const now = Date.now();
   const serial = BigInt(`0x${randomBytes(16).toString('hex')}`) >> 1n; // positive, 127 bits, as openssl req -x509 uses random serials
-  const der = signCertificate(
+  const der = o.issuer
+    ? (await issueForKey(await openCa(o.issuer.dir, o.issuer.passin), key, { dir: o.issuer.dir, role: 'ca', name: parsedName, days: o.days ?? 3650, out: `${o.issuer.dir}/certs/${basename(p.dir)}` })).certDer
+    : signCertificate(
     {
       serial,
       issuer: name,

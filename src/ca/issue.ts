@@ -8,20 +8,21 @@ import { resolvePassSource } from '../crypto/keys.js';
 import { replaceFiles, withLock, writeNewFile } from '../index/atomic.js';
 import { decodeSubject, formatIndexTime, formatLine } from '../index/line.js';
 import { toPem } from '../ocsp/cert.js';
-import { CaError, openCa, readDatabase, readSerial, serialText, type OpenCa } from './dir.js';
+import { CaError, openCa, readDatabase, readSerial, serialText, type OpenCa, BACKDATE_MS } from './dir.js';
 import { EKU, encodeExtensions, keyIdentifier, roleKeyUsage } from './extensions.js';
 import { checkKeyType, generateKey, publicKeyBits, spkiOf, writePrivateKey, type KeyType } from './keys.js';
 import { commonName, encodeName, indexSubject, nameCommonName, parseSubject, type NameSpec } from './name.js';
 import { signCertificate } from './x509.js';
-import { BACKDATE_MS } from './init.js';
 
-export type CertRole = 'server' | 'client' | 'ocsp';
+/** 'ca': an intermediate (issuing) CA certificate, made by `ocsplab ca init --issuer`. */
+export type CertRole = 'server' | 'client' | 'ocsp' | 'ca';
 
 const ROLE_EKU: Record<CertRole, string[]> = {
   // MQ channels are symmetric: a queue manager's certificate also acts as a TLS client (sender channels).
   server: [EKU.serverAuth, EKU.clientAuth],
   client: [EKU.clientAuth],
   ocsp: [EKU.ocspSigning],
+  ca: [],
 };
 
 export interface IssueOptions {
@@ -100,7 +101,7 @@ export async function issueForKey(ca: OpenCa, key: KeyObject, o: IssueOptions & 
         notAfter,
         spki,
         extensions: encodeExtensions({
-          ca: false,
+          ca: role === 'ca',
           keyUsage: roleKeyUsage(role, key),
           extKeyUsage: ROLE_EKU[role],
           subjectKeyId: keyIdentifier(publicKeyBits(spki)),

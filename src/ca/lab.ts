@@ -9,9 +9,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeNewFile } from '../index/atomic.js';
 import { readCertificates } from '../ocsp/cert.js';
-import { CaError, caPaths, isCa, serialText } from './dir.js';
+import { randomBytes } from 'node:crypto';
+import { loadPrivateKey } from '../crypto/keys.js';
+import { toPem } from '../ocsp/cert.js';
+import { CaError, caPaths, isCa, openCa, serialText } from './dir.js';
 import { initCa } from './init.js';
-import { issue, responderCert } from './issue.js';
+import { issue, issueForKey, responderCert } from './issue.js';
+import { encodeExtensions, keyIdentifier, roleKeyUsage } from './extensions.js';
+import { signCertificate } from './x509.js';
+import { parseSubject } from './name.js';
 import type { KeyType } from './keys.js';
 import { indexSubject } from './name.js';
 import { buildPkcs12 } from './pkcs12.js';
@@ -19,7 +25,21 @@ import { DEFAULT_MQ_NAMES, checkOcspAuthentication, mqclientIni, qmIni, qmMqsc, 
 
 /** One CA of the lab and the responder that answers for it. All paths are absolute. */
 export interface LabCa {
-  name: 'qm-ca' | 'client-ca';
+  /** qm-ca / client-ca in a one-level lab; qm-root, (qm-policy,) qm-issuing in a chain. */
+  name: string;
+  /** Whose chain it is in. */
+  side: 'qm' | 'client';
+  /** The CA that issued this CA's certificate (its responder answers for it); none: a root. */
+  issuer?: string;
+  /** This CA's certificate serial in its issuer's index.txt (revoke it there); none: a root. */
+  serial?: string;
+  /** A root only (chain labs): the same key and name, self-signed with a validity that has ended. */
+  expiredCert?: string;
+  /** The client side's issuing CA only (chain labs): the same key and name certified by the QM
+   *  side's root too (cross-signed; recorded in that root's index.txt as `crossSerial`). */
+  crossCert?: string;
+  crossIssuer?: string;
+  crossSerial?: string;
   dir: string;
   cacert: string;
   cakey: string;
@@ -50,8 +70,10 @@ export interface LabCert {
   cert: string;
   /** Unencrypted PKCS#8 PEM, mode 0600. */
   key: string;
-  /** Certificate followed by its CA certificate. */
+  /** Certificate followed by every CA certificate of its chain, issuing CA first, root last. */
   chain: string;
+  /** Chain labs, client side: the certificate followed by the cross-signed issuing CA certificate. */
+  crossChain?: string;
   /** Key, certificate, its CA and the peer's CA, protected with `LabManifest.p12Password`. */
   p12: string;
   /** Certificate label (PKCS#12 friendlyName, MQ CERTLABL). */
@@ -81,8 +103,9 @@ export interface LabMq {
   clientKeyRepository: string;
 }
 
-/** 2: certificates carry CRL Distribution Points. An older lab is regenerated. */
-export const LAB_VERSION = 2 as const;
+/** 2: certificates carry CRL Distribution Points; 3: `depth` and `chain` (intermediate CAs). An
+ *  older lab is regenerated. */
+export const LAB_VERSION = 3 as const;
 
 export interface LabManifest {
   version: typeof LAB_VERSION;
@@ -91,7 +114,12 @@ export interface LabManifest {
   dir: string;
   keyType: KeyType;
   p12Password: string;
+  /** The CA that issued each leaf (in a chain: the issuing CA, not the root). */
   cas: { qm: LabCa; client: LabCa };
+  /** 1: each side's root issues its leaf; 2 or 3: root → (policy CA →) issuing CA → leaf. */
+  depth: number;
+  /** Every CA of the lab: the QM side's root first down to its issuing CA, then the client side's. */
+  chain: LabCa[];
   certs: { qm: LabCert; client: LabCert };
   mq: LabMq;
 }
@@ -110,10 +138,24 @@ export interface LabOptions {
   qmgr?: string;
   p12Password?: string;
   ocspAuthentication?: string;
+  /** 1 (default), 2 (root → issuing CA → leaf) or 3 (root → policy CA → issuing CA → leaf). */
+  depth?: number;
 }
 
 export const LAB_DEFAULTS = { ocspBaseUrl: 'http://127.0.0.1', qmOcspPort: 2560, clientOcspPort: 2561, p12Password: 'ocsplab' } as const;
-const GENERATED = ['lab.json', 'qm-ca', 'client-ca', 'qm', 'client', 'mq', 'mqclient'];
+const GENERATED = ['lab.json', 'qm-ca', 'client-ca', 'qm', 'client', 'mq', 'mqclient', 'ldap', ...['qm', 'client'].flatMap((s) => [`${s}-root`, `${s}-policy`, `${s}-issuing`])];
+
+const SIDE_CN = { qm: 'QM', client: 'client' } as const;
+
+/** The CAs of one side, root first: one level keeps seed 003's names (qm-ca, client-ca). */
+export function labLadder(side: 'qm' | 'client', depth: number): Array<{ name: string; cn: string }> {
+  const who = SIDE_CN[side];
+  if (depth === 1) return [{ name: `${side}-ca`, cn: `ocsplab ${who} CA` }];
+  const ladder = [{ name: `${side}-root`, cn: `ocsplab ${who} root CA` }];
+  if (depth === 3) ladder.push({ name: `${side}-policy`, cn: `ocsplab ${who} policy CA` });
+  ladder.push({ name: `${side}-issuing`, cn: `ocsplab ${who} issuing CA` });
+  return ladder;
+}
 
 function responderUrl(full: string | undefined, base: string | undefined, port: number): string {
   if (full) return full;
@@ -148,10 +190,10 @@ export function labCrlUrl(ocspUrl: string, name: LabCa['name']): string {
   return `${ocspUrl.replace(/\/+$/, '')}/crl/${name}.crl`;
 }
 
-async function ensureCa(dir: string, cn: string, keyType: KeyType, ocspUrl: string, crlUrl: string): Promise<void> {
+async function ensureCa(dir: string, cn: string, keyType: KeyType, ocspUrl: string, crlUrl: string, issuerDir?: string): Promise<void> {
   if (isCa(dir)) return;
   rmSync(dir, { recursive: true, force: true }); // a CA whose init was cut short: start it again
-  await initCa({ dir, subject: `/O=ocsplab lab/CN=${cn}`, key: keyType, ocspUrl, crlUrl });
+  await initCa({ dir, subject: `/O=ocsplab lab/CN=${cn}`, key: keyType, ocspUrl, crlUrl, ...(issuerDir ? { issuer: { dir: issuerDir } } : {}) });
 }
 
 async function ensureSigner(caDir: string): Promise<void> {
@@ -167,6 +209,39 @@ async function ensureLeaf(caDir: string, out: string, cn: string, role: 'server'
   await issue({ dir: caDir, subject: `/O=ocsplab lab/CN=${cn}`, role, ocspUrl, san, out });
 }
 
+/** A root's expired twin: same key and name, valid from two years ago until yesterday. */
+async function ensureExpiredRoot(rootDir: string): Promise<void> {
+  const out = `${rootDir}/cacert-expired.pem`;
+  if (existsSync(out)) return;
+  const root = certAt(`${rootDir}/cacert.pem`);
+  const key = await loadPrivateKey(`${rootDir}/private/cakey.pem`);
+  const keyId = keyIdentifier(root.publicKeyBits);
+  const now = Date.now();
+  const der = signCertificate(
+    {
+      serial: BigInt(`0x${randomBytes(16).toString('hex')}`) >> 1n,
+      issuer: root.subjectDer,
+      subject: root.subjectDer,
+      notBefore: new Date(now - 730 * 86_400_000),
+      notAfter: new Date(now - 86_400_000),
+      spki: root.spkiDer,
+      extensions: encodeExtensions({ ca: true, keyUsage: roleKeyUsage('ca', key), subjectKeyId: keyId, authorityKeyId: keyId }),
+    },
+    key,
+  );
+  writeNewFile(out, toPem(der));
+}
+
+/** The issuing CA's key and name certified by another root as well (a cross-signed intermediate). */
+async function ensureCross(caDir: string, otherRootDir: string): Promise<void> {
+  const out = `${caDir}/cacert-cross`;
+  if (existsSync(`${out}.pem`)) return;
+  const ca = certAt(`${caDir}/cacert.pem`);
+  const key = await loadPrivateKey(`${caDir}/private/cakey.pem`);
+  const subject = indexSubject(ca.subjectDer);
+  await issueForKey(await openCa(otherRootDir), key, { dir: otherRootDir, role: 'ca', name: parseSubject(subject), days: 3650, out });
+}
+
 function certAt(path: string) {
   return readCertificates(readFileSync(path))[0];
 }
@@ -175,11 +250,13 @@ function writeIfMissing(path: string, content: string | Buffer, mode?: number): 
   if (!existsSync(path)) writeNewFile(path, content, mode);
 }
 
-function labCa(name: LabCa['name'], dir: string, url: string): LabCa {
+function labCa(name: string, side: LabCa['side'], dir: string, url: string, issuer?: string): LabCa {
   const p = caPaths(dir);
   const signer = certAt(`${p.dir}/ocsp/responder.pem`);
   return {
     name,
+    side,
+    ...(issuer ? { issuer, serial: serialText(BigInt(`0x${certAt(p.cacert).serial}`)) } : {}),
     dir: p.dir,
     cacert: p.cacert,
     cakey: p.cakey,
@@ -196,14 +273,17 @@ function labCa(name: LabCa['name'], dir: string, url: string): LabCa {
   };
 }
 
-async function labCert(name: LabCert['name'], ca: LabCa, peer: LabCa, out: string, label: string, password: string): Promise<LabCert> {
+/** `own` and `peer`: the CAs of each side's chain, issuing CA first, root last. */
+async function labCert(name: LabCert['name'], own: LabCa[], peer: LabCa[], out: string, label: string, password: string): Promise<LabCert> {
+  const ca = own[0]!;
   const certPem = readFileSync(`${out}.pem`, 'latin1');
   const cert = readCertificates(certPem)[0];
-  const caPem = readFileSync(ca.cacert, 'latin1');
+  const caPem = own.map((c) => readFileSync(c.cacert, 'latin1')).join('');
   writeIfMissing(`${out}-chain.pem`, certPem + caPem);
+  if (ca.crossCert) writeIfMissing(`${out}-cross-chain.pem`, certPem + readFileSync(ca.crossCert, 'latin1'));
   if (!existsSync(`${out}.p12`)) {
     const key = createPrivateKey(readFileSync(`${out}.key.pem`, 'latin1'));
-    const cas = [readCertificates(caPem)[0].der, certAt(peer.cacert).der];
+    const cas = [...own, ...peer].map((c) => certAt(c.cacert).der);
     writeNewFile(`${out}.p12`, await buildPkcs12({ key, cert: cert.der, cas, password, friendlyName: label }), 0o600);
   }
   return {
@@ -214,6 +294,7 @@ async function labCert(name: LabCert['name'], ca: LabCa, peer: LabCa, out: strin
     cert: `${out}.pem`,
     key: `${out}.key.pem`,
     chain: `${out}-chain.pem`,
+    ...(ca.crossCert ? { crossChain: `${out}-cross-chain.pem` } : {}),
     p12: `${out}.p12`,
     label,
     ocspUrl: ca.responder.url,
@@ -270,6 +351,8 @@ export async function createLab(o: LabOptions): Promise<LabResult> {
   const clientUrl = responderUrl(o.clientOcspUrl, o.ocspBaseUrl, o.clientOcspPort ?? LAB_DEFAULTS.clientOcspPort);
   if (qmUrl === clientUrl) throw new CaError(`both responders would be at ${qmUrl}; give them different ports or URLs`);
   const auth = checkOcspAuthentication(o.ocspAuthentication);
+  const depth = o.depth ?? 1;
+  if (![1, 2, 3].includes(depth)) throw new CaError(`--depth ${depth}: use 1, 2 or 3`);
   if (o.force) for (const f of GENERATED) rmSync(`${dir}/${f}`, { recursive: true, force: true });
   if (existsSync(manifestPath(dir)) && (JSON.parse(readFileSync(manifestPath(dir), 'utf8')) as { version?: number }).version !== LAB_VERSION) {
     // Made by an older ocsplab (no CRL Distribution Points): lab material only, so make it again.
@@ -277,30 +360,56 @@ export async function createLab(o: LabOptions): Promise<LabResult> {
   }
   if (existsSync(manifestPath(dir))) {
     const lab = loadLab(dir);
-    if (lab.cas.qm.responder.url !== qmUrl || lab.cas.client.responder.url !== clientUrl)
+    if ((lab.depth ?? 1) !== depth) throw new CaError(`the lab in ${dir} has depth ${lab.depth ?? 1}; rerun with --force to regenerate it with depth ${depth}`);
+    if (depth === 1 && (lab.cas.qm.responder.url !== qmUrl || lab.cas.client.responder.url !== clientUrl))
       throw new CaError(`the lab in ${dir} uses responders ${lab.cas.qm.responder.url} and ${lab.cas.client.responder.url}; rerun with --force to regenerate it for ${qmUrl} and ${clientUrl}`);
     return { lab, manifestPath: manifestPath(dir), created: false };
   }
   const keyType = o.key ?? 'rsa2048';
   const password = o.p12Password ?? LAB_DEFAULTS.p12Password;
   const qmgr = o.qmgr ?? DEFAULT_MQ_NAMES.qmgr;
-  const qmCaDir = `${dir}/qm-ca`;
-  const clientCaDir = `${dir}/client-ca`;
   mkdirSync(dir, { recursive: true });
-  // Independent steps run together: key generation is most of the time and uses the thread pool.
-  await Promise.all([ensureCa(qmCaDir, 'ocsplab QM CA', keyType, qmUrl, labCrlUrl(qmUrl, 'qm-ca')), ensureCa(clientCaDir, 'ocsplab client CA', keyType, clientUrl, labCrlUrl(clientUrl, 'client-ca'))]);
+  // Each side's ladder, root first; every CA gets a responder of its own (ports counted up from the
+  // QM side's; one level keeps the two ports and URLs given).
+  const ladders = { qm: labLadder('qm', depth), client: labLadder('client', depth) };
+  const all = [...ladders.qm.map((c) => ({ ...c, side: 'qm' as const })), ...ladders.client.map((c) => ({ ...c, side: 'client' as const }))];
+  const urlOf = (i: number, name: string) =>
+    depth === 1 ? (name === 'qm-ca' ? qmUrl : clientUrl) : responderUrl(undefined, o.ocspBaseUrl, (o.qmOcspPort ?? LAB_DEFAULTS.qmOcspPort) + i);
+  const urls = new Map(all.map((c, i) => [c.name, urlOf(i, c.name)]));
+  // Down each ladder in turn (a CA needs its issuer); the two sides run together: key generation is
+  // most of the time and uses the thread pool.
+  await Promise.all(
+    (['qm', 'client'] as const).map(async (side) => {
+      let parent: string | undefined;
+      for (const c of ladders[side]) {
+        await ensureCa(`${dir}/${c.name}`, c.cn, keyType, urls.get(c.name)!, labCrlUrl(urls.get(c.name)!, c.name), parent);
+        parent = `${dir}/${c.name}`;
+      }
+    }),
+  );
+  const issuing = { qm: ladders.qm[ladders.qm.length - 1]!.name, client: ladders.client[ladders.client.length - 1]!.name };
   await Promise.all([
-    ensureSigner(qmCaDir),
-    ensureSigner(clientCaDir),
-    ensureLeaf(qmCaDir, `${dir}/qm/qm`, qmgr, 'server', qmUrl),
-    ensureLeaf(clientCaDir, `${dir}/client/client`, 'mqclient', 'client', clientUrl),
+    ...all.map((c) => ensureSigner(`${dir}/${c.name}`)),
+    ensureLeaf(`${dir}/${issuing.qm}`, `${dir}/qm/qm`, qmgr, 'server', urls.get(issuing.qm)!),
+    ensureLeaf(`${dir}/${issuing.client}`, `${dir}/client/client`, 'mqclient', 'client', urls.get(issuing.client)!),
   ]);
-  const cas = { qm: labCa('qm-ca', qmCaDir, qmUrl), client: labCa('client-ca', clientCaDir, clientUrl) };
+  if (depth > 1) await Promise.all([...(['qm', 'client'] as const).map((side) => ensureExpiredRoot(`${dir}/${ladders[side][0]!.name}`)), ensureCross(`${dir}/${issuing.client}`, `${dir}/${ladders.qm[0]!.name}`)]);
+  const chain = all.map((c, i) => labCa(c.name, c.side, `${dir}/${c.name}`, urls.get(c.name)!, i > 0 && all[i - 1]!.side === c.side ? all[i - 1]!.name : undefined));
+  for (const c of chain) {
+    if (depth > 1 && !c.issuer) c.expiredCert = `${c.dir}/cacert-expired.pem`;
+    if (depth > 1 && c.name === issuing.client) {
+      c.crossCert = `${c.dir}/cacert-cross.pem`;
+      c.crossIssuer = ladders.qm[0]!.name;
+      c.crossSerial = serialText(BigInt(`0x${certAt(c.crossCert).serial}`));
+    }
+  }
+  const sideChain = (side: 'qm' | 'client') => chain.filter((c) => c.side === side).reverse();
+  const cas = { qm: sideChain('qm')[0]!, client: sideChain('client')[0]! };
   const [qm, client] = await Promise.all([
-    labCert('qm', cas.qm, cas.client, `${dir}/qm/qm`, DEFAULT_MQ_NAMES.qmLabel, password),
-    labCert('client', cas.client, cas.qm, `${dir}/client/client`, DEFAULT_MQ_NAMES.clientLabel, password),
+    labCert('qm', sideChain('qm'), sideChain('client'), `${dir}/qm/qm`, DEFAULT_MQ_NAMES.qmLabel, password),
+    labCert('client', sideChain('client'), sideChain('qm'), `${dir}/client/client`, DEFAULT_MQ_NAMES.clientLabel, password),
   ]);
-  const base = { version: LAB_VERSION, createdAt: new Date().toISOString(), dir, keyType, p12Password: password, cas, certs: { qm, client } };
+  const base = { version: LAB_VERSION, createdAt: new Date().toISOString(), dir, keyType, p12Password: password, depth, cas, chain, certs: { qm, client } };
   const lab: LabManifest = { ...base, mq: writeMq(dir, base, auth, qmgr) };
   writeNewFile(manifestPath(dir), JSON.stringify(lab, null, 2) + '\n');
   return { lab, manifestPath: manifestPath(dir), created: true };

@@ -17,6 +17,7 @@ const USAGE = `usage: ocsplab ca <command> DIR [options]
   status DIR SERIAL [--json]
   lab DIR [--force] [--key TYPE] [--ocsp-base-url URL] [--qm-ocsp-port N] [--client-ocsp-port N]
       [--qm-ocsp-url URL] [--client-ocsp-url URL] [--qmgr NAME] [--p12-password PW] [--ocsp-authentication REQUIRED|WARN|OPTIONAL]
+      [--depth 1|2|3]   2: root -> issuing CA -> leaf on each side; 3: root -> policy CA -> issuing CA -> leaf
 
   TYPE: rsa2048 (default), rsa3072, ec-p256, ec-p384, ed25519
   SRC:  openssl pass phrase source: pass:TEXT, env:VAR, file:PATH, fd:N, stdin
@@ -192,9 +193,11 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       qmgr: { type: 'string' },
       'p12-password': { type: 'string' },
       'ocsp-authentication': { type: 'string' },
+      depth: { type: 'string' },
     });
     const [dir] = positionals(p, 1, 'DIR');
     const r = await createLab({
+      depth: num(v.depth, '--depth'),
       dir,
       force: Boolean(v.force),
       key: keyOpt(v.key),
@@ -208,7 +211,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       ocspAuthentication: str(v['ocsp-authentication']),
     });
     out(`${r.created ? 'lab created' : 'lab already present (use --force to regenerate)'}: ${r.manifestPath}\n`);
-    out(`  qm-ca responder     ${r.lab.cas.qm.responder.url}\n  client-ca responder ${r.lab.cas.client.responder.url}\n`);
+    for (const c of r.lab.chain) out(`  ${`${c.name} responder`.padEnd(26)}${c.responder.url}${c.issuer ? `  (issued by ${c.issuer})` : ''}\n`);
     return 0;
   },
 };

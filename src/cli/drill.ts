@@ -21,8 +21,8 @@ import { DrillSchemaError, type DrillFile } from '../drill/schema.js';
 import { checkSetting, type SideName } from '../drill/settings.js';
 import type { Target } from '../drill/target.js';
 
-/** `npm start`: the OCSP matrix, then the CRL one (HTTP CDPs and LDAP), in one table and report. */
-const DEFAULT_FILES = ['scenarios/mq-ocsp-matrix.yaml', 'scenarios/mq-crl-matrix.yaml'];
+/** `npm start`: the OCSP matrix, the CRL one (HTTP CDPs and LDAP), then chains with intermediate CAs, in one table and report. */
+const DEFAULT_FILES = ['scenarios/mq-ocsp-matrix.yaml', 'scenarios/mq-crl-matrix.yaml', 'scenarios/mq-chain-matrix.yaml'];
 const FORMATS = ['table', 'json', 'junit', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 const OUT_NAMES: Record<Format, string> = { table: 'drill.txt', json: 'drill.json', junit: 'drill.junit.xml', html: 'drill.html' };
@@ -181,7 +181,9 @@ export async function main(argv: string[], makeTarget: () => Promise<Target> = E
     target = liveCfg ? new LiveTarget(liveCfg) : await makeTarget();
     for (const [labDir, group] of byLab(files, a.lab)) {
       if (aborter.signal.aborted) throw new AbortedError();
-      env = liveCfg ? LiveEnv.open(liveCfg) : await LabEnv.open(labDir);
+      const depths = new Set(group.map((f) => f.labDepth));
+      if (depths.size > 1) throw new Error(`${labDir}: the files ${group.map((f) => f.path).join(', ')} want labs of different depths; give them different lab directories`);
+      env = liveCfg ? LiveEnv.open(liveCfg) : await LabEnv.open(labDir, group[0]!.labDepth);
       await runDrills(group, {
         env,
         target,

@@ -42,7 +42,31 @@ function crlConfig(side: SideName, req: ConnectRequest, cdp: boolean): CrlConfig
   return out;
 }
 
-const trust = (lab: LabManifest, cas: CaName[]) => cas.map((c) => (c === 'qm-ca' ? lab.cas.qm.cacert : lab.cas.client.cacert));
+/** The key repository's CA certificates: 'all' is every CA of the lab (roots and intermediates). */
+function trust(lab: LabManifest, cas: CaName[]): string[] {
+  const chain = lab.chain ?? [lab.cas.qm, lab.cas.client];
+  return cas.flatMap((name) => {
+    if (name === 'all') return chain.map((c) => c.cacert);
+    const ca = chain.find((c) => c.name === name) ?? (name.endsWith('-expired') ? chain.find((c) => c.name === name.slice(0, -8)) : undefined);
+    if (!ca) throw new Error(`trust: no CA named ${name} in the lab (it has ${chain.map((c) => c.name).join(', ')})`);
+    if (name.endsWith('-expired')) {
+      if (!ca.expiredCert) throw new Error(`trust: the lab has no expired copy of ${ca.name} (a chain lab makes one for each root)`);
+      return [ca.expiredCert];
+    }
+    return [ca.cacert];
+  });
+}
+
+/** What a side sends: its certificate and its CA certificates (full), its certificate alone (leaf),
+ *  or its certificate and the cross-signed issuing CA certificate (cross; chain labs, client side). */
+function sent(own: { name: string; cert: string; chain: string; crossChain?: string }, how: 'full' | 'leaf' | 'cross'): string {
+  if (how === 'leaf') return own.cert;
+  if (how === 'cross') {
+    if (!own.crossChain) throw new Error(`sendChain cross: the lab has no cross-signed CA for the ${own.name} certificate (a chain lab makes one for the client side)`);
+    return own.crossChain;
+  }
+  return own.chain;
+}
 
 /** Emulator configurations for one connect: the lab's (labEmulatorConfigs), with the scenario's
  *  settings laid over them. */
@@ -55,7 +79,7 @@ export function emulatorConfigs(req: ConnectRequest): { qm: QmConfig; client: Cl
     profile: s.qm.profile,
     sslcauth: s.qm.SSLCAUTH,
     cipherSpec: s.qm.CipherSpec,
-    keyRepository: { ...base.qm.keyRepository, trust: trust(lab, s.qm.trust), ...(s.qm.certLabel !== undefined ? { label: s.qm.certLabel } : {}) },
+    keyRepository: { ...base.qm.keyRepository, cert: sent(lab.certs.qm, s.qm.sendChain), trust: trust(lab, s.qm.trust), ...(s.qm.certLabel !== undefined ? { label: s.qm.certLabel } : {}) },
     ocspAuthentication: s.qm.OCSPAuthentication,
     ocspCheckExtensions: s.qm.OCSPCheckExtensions,
     ocspTimeoutMs: s.qm.ocspTimeoutMs,
@@ -66,7 +90,7 @@ export function emulatorConfigs(req: ConnectRequest): { qm: QmConfig; client: Cl
   if (qmOcsp) qm.authinfoOcspUrl = qmOcsp;
   else delete qm.authinfoOcspUrl;
   const own = s.client.clientCert === 'none' ? undefined : lab.certs[s.client.clientCert];
-  const clientRepo: KeyRepository = own ? { cert: own.chain, key: own.key, label: own.label, trust: trust(lab, s.client.trust) } : { trust: trust(lab, s.client.trust) };
+  const clientRepo: KeyRepository = own ? { cert: sent(own, s.client.sendChain), key: own.key, label: own.label, trust: trust(lab, s.client.trust) } : { trust: trust(lab, s.client.trust) };
   const clientOcsp = url(s.client.OCSPResponderURL, req, 'qm-ca');
   const certLabel = s.client.certLabel ?? own?.label;
   const client: ClientConfig = {

@@ -8,7 +8,11 @@
 import { loadLab, restore, revoke, status, type LabManifest } from '../ca/index.js';
 import { formatMode, type Mode } from '../responder/modes.js';
 import type { CertName } from './schema.js';
-import { CA_NAMES, type CaName } from './settings.js';
+import { CA_NAMES as NAMES } from './settings.js';
+
+/** A live lab is the one-level lab of the compose file. */
+type CaName = 'qm-ca' | 'client-ca';
+const CA_NAMES = NAMES as readonly CaName[];
 import type { LiveConfig } from './live-config.js';
 
 type Fetch = typeof fetch;
@@ -71,14 +75,16 @@ export class LiveEnv {
   }
 
   /** Each responder serves one CA, so `all` is '*' on both. */
-  async setMode(ca: CaName | 'all', mode: Mode): Promise<void> {
+  async setMode(ca: string, mode: Mode): Promise<void> {
+    if (ca !== 'all' && ca !== 'qm-ca' && ca !== 'client-ca') throw new Error(`no CA named ${ca} in the live lab (qm-ca, client-ca)`);
     if (ca === 'all') await Promise.all(CA_NAMES.map((c) => this.admins[c].setMode('*', mode)));
     else await this.admins[ca].setMode(ca, mode);
   }
 
   private certDir(cert: CertName): { dir: string; serial: string; ca: CaName } {
+    if (cert !== 'qm' && cert !== 'client') throw new Error(`${cert}: the live lab revokes only its two leaf certificates (qm, client)`);
     const c = this.lab.certs[cert];
-    return { dir: this.lab.cas[cert].dir, serial: c.serial, ca: c.ca };
+    return { dir: this.lab.cas[cert].dir, serial: c.serial, ca: c.ca as CaName };
   }
 
   isRevoked(cert: CertName): boolean {

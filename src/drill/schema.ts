@@ -5,9 +5,10 @@
 import { checkMode, type Mode } from '../responder/modes.js';
 import { isMessageId } from '../mq/catalog.js';
 import { rowById } from '../mq/outcomes.js';
-import { CA_NAMES, SIDES, checkSetting, cloneSettings, applySettings, DEFAULT_SETTINGS, type CaName, type Settings, type SideName } from './settings.js';
+import { CA_NAME, SIDES, checkSetting, cloneSettings, applySettings, DEFAULT_SETTINGS, type CaName, type Settings, type SideName } from './settings.js';
 
-export type CertName = 'qm' | 'client';
+/** A leaf (qm, client) or a CA of the lab whose certificate its issuer can revoke (qm-issuing). */
+export type CertName = string;
 
 export type Step =
   | { kind: 'responder'; ca: CaName | 'all'; mode: Mode }
@@ -69,6 +70,8 @@ export interface DrillFile {
   path: string;
   /** Lab directory as written (resolved against the file's directory by the loader). */
   lab: string;
+  /** How deep the lab's chains are: 1 (each root issues its leaf), 2 or 3 (intermediate CAs). */
+  labDepth: number;
   defaults: Settings;
   scenarios: Scenario[];
 }
@@ -234,8 +237,8 @@ function step(p: Problems, sc: string, field: string, v: unknown): Step | undefi
   const [kind, a] = Object.entries(v)[0]!;
   const f = `${field}.${kind}`;
   const certOf = (o: Obj): CertName | undefined => {
-    if (o.cert === 'qm' || o.cert === 'client') return o.cert;
-    p.add(sc, `${f}.cert`, "must be 'qm' or 'client'");
+    if (typeof o.cert === 'string' && CA_NAME.test(o.cert)) return o.cert;
+    p.add(sc, `${f}.cert`, "must be 'qm', 'client' or a CA of the lab (e.g. client-issuing)");
     return undefined;
   };
   switch (kind) {
@@ -243,14 +246,15 @@ function step(p: Problems, sc: string, field: string, v: unknown): Step | undefi
       if (!isObj(a)) return void p.add(sc, f, 'must be {ca, mode}');
       only(p, sc, f, a, ['ca', 'mode']);
       const ca = a.ca;
-      if (ca !== 'all' && !(CA_NAMES as readonly unknown[]).includes(ca)) p.add(sc, `${f}.ca`, `must be one of ${CA_NAMES.join(', ')}, all`);
+      const named = typeof ca === 'string' && CA_NAME.test(ca);
+      if (!named) p.add(sc, `${f}.ca`, "must be a CA of the lab (qm-ca, client-ca; in a chain qm-root, client-issuing, ...) or all");
       let mode: Mode | undefined;
       try {
         mode = checkMode(a.mode);
       } catch (e) {
         p.add(sc, `${f}.mode`, (e as Error).message.split('\n')[0]!);
       }
-      return mode && (ca === 'all' || (CA_NAMES as readonly unknown[]).includes(ca)) ? { kind, ca: ca as CaName | 'all', mode } : undefined;
+      return mode && named ? { kind, ca: ca as CaName | 'all', mode } : undefined;
     }
     case 'revoke': {
       if (!isObj(a)) return void p.add(sc, f, 'must be {cert, reason?}');
@@ -333,7 +337,9 @@ function scenario(p: Problems, v: unknown, i: number, seen: Set<string>): Scenar
 export function validateDrill(doc: unknown, file: string): DrillFile {
   const p = new Problems(file);
   if (!isObj(doc)) throw new DrillSchemaError([`${file}: the file must be a mapping with lab, defaults and scenarios`]);
-  only(p, undefined, '', doc, ['lab', 'defaults', 'scenarios', 'title']);
+  only(p, undefined, '', doc, ['lab', 'labDepth', 'defaults', 'scenarios', 'title']);
+  const labDepth = doc.labDepth ?? 1;
+  if (labDepth !== 1 && labDepth !== 2 && labDepth !== 3) p.add(undefined, 'labDepth', 'must be 1, 2 or 3');
   const lab = typeof doc.lab === 'string' && doc.lab.trim() ? doc.lab : undefined;
   if (!lab) p.add(undefined, 'lab', 'is required: the lab directory (generated on first use)');
   const defaults = cloneSettings(DEFAULT_SETTINGS);
@@ -359,5 +365,5 @@ export function validateDrill(doc: unknown, file: string): DrillFile {
     });
   }
   if (p.list.length) throw new DrillSchemaError(p.list);
-  return { path: file, lab: lab!, defaults, scenarios };
+  return { path: file, lab: lab!, labDepth: labDepth as number, defaults, scenarios };
 }

@@ -7,8 +7,13 @@
 import { CLIENT_TYPES, POLICIES, QM_PROFILES, SSLCAUTHS, type ClientType, type Policy, type QmProfile, type SslCAuth } from '../mq/outcomes.js';
 
 export type SideName = 'qm' | 'client';
-export type CaName = 'qm-ca' | 'client-ca';
+/** A CA of the lab by name: qm-ca / client-ca in a one-level lab, qm-root, qm-issuing, ... in a
+ *  chain (lab.json's `chain` lists them). Names are checked against the lab when a scenario runs. */
+export type CaName = string;
+/** The one-level lab's CAs (seed 003). */
 export const CA_NAMES: readonly CaName[] = ['qm-ca', 'client-ca'];
+/** What a CA name may look like in a drill file. */
+export const CA_NAME = /^[a-z][a-z0-9-]*$/;
 // Client first: reports read like MQ's own tables (client RC and log, then the QM's).
 export const SIDES: readonly SideName[] = ['client', 'qm'];
 
@@ -40,8 +45,10 @@ export interface QmSettings {
   OCSPCheckExtensions: boolean;
   CDPCheckExtensions: boolean;
   ocspTimeoutMs: number;
-  /** CAs in the QM's key repository. */
+  /** CAs in the QM's key repository: names from the lab, 'all', or a root's expired copy (qm-root-expired). */
   trust: CaName[];
+  /** What the QM's key repository holds of its own chain, so what it sends: full, or leaf alone. */
+  sendChain: 'full' | 'leaf' | 'cross';
   /** CERTLABL; absent: the lab's label. */
   certLabel?: string;
 }
@@ -63,6 +70,8 @@ export interface ClientSettings {
   ClientRevocationChecks: ClientRevocationChecks;
   ocspTimeoutMs: number;
   trust: CaName[];
+  /** What the client's key repository holds of its own chain, so what it sends. */
+  sendChain: 'full' | 'leaf' | 'cross';
 }
 
 export interface Settings {
@@ -88,6 +97,7 @@ export const DEFAULT_SETTINGS: Settings = {
     CDPCheckExtensions: false,
     ocspTimeoutMs: 1000,
     trust: ['client-ca', 'qm-ca'],
+    sendChain: 'full',
   },
   client: {
     OCSPAuthentication: 'REQUIRED',
@@ -101,6 +111,7 @@ export const DEFAULT_SETTINGS: Settings = {
     ClientRevocationChecks: 'REQUIRED',
     ocspTimeoutMs: 1000,
     trust: ['qm-ca', 'client-ca'],
+    sendChain: 'full',
   },
 };
 
@@ -165,7 +176,7 @@ const mqair: Checker = (v) => {
 };
 const trust: Checker = (v) => {
   const list = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v;
-  if (!Array.isArray(list) || !list.every((x) => (CA_NAMES as readonly unknown[]).includes(x))) throw new Error(`must be a list of ${CA_NAMES.join(', ')}`);
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && (x === 'all' || CA_NAME.test(x)))) throw new Error(`must be 'all' or a list of the lab's CA names (${CA_NAMES.join(', ')} in a one-level lab)`);
   return [...new Set(list)];
 };
 
@@ -179,6 +190,7 @@ const QM_KEYS: Record<keyof QmSettings, Checker> = {
   CDPCheckExtensions: bool,
   ocspTimeoutMs: ms,
   trust,
+  sendChain: oneOf(['full', 'leaf', 'cross'] as const),
   certLabel: str,
 };
 const CLIENT_KEYS: Record<keyof ClientSettings, Checker> = {
@@ -194,6 +206,7 @@ const CLIENT_KEYS: Record<keyof ClientSettings, Checker> = {
   ClientRevocationChecks: oneOf(['REQUIRED', 'OPTIONAL', 'DISABLED'] as const, true),
   ocspTimeoutMs: ms,
   trust,
+  sendChain: oneOf(['full', 'leaf', 'cross'] as const),
 };
 export const SETTING_KEYS: Record<SideName, Record<string, Checker>> = { qm: QM_KEYS, client: CLIENT_KEYS };
 

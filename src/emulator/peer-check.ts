@@ -39,8 +39,10 @@ export interface Judgement {
 /** A URL as the lab serves it: the longest prefix of `map` replaced (see CrlConfig.urlMap). */
 export function mapUrl(url: string, map: Record<string, string> | undefined): string {
   if (!map) return url;
-  const hit = Object.keys(map).filter((k) => url.startsWith(k)).sort((a, b) => b.length - a.length)[0];
-  return hit === undefined ? url : map[hit] + url.slice(hit.length);
+  // A key ending in '/' also matches the URL without it (an AIA URL is often just scheme://host:port).
+  const u = Object.keys(map).some((k) => k.endsWith('/') && url === k.slice(0, -1)) ? `${url}/` : url;
+  const hit = Object.keys(map).filter((k) => u.startsWith(k)).sort((a, b) => b.length - a.length)[0];
+  return hit === undefined ? url : map[hit] + u.slice(hit.length);
 }
 
 const OCSP_UNDETERMINED = { 'undetermined-a': true, 'undetermined-b': true, 'undetermined-c': true } as const;
@@ -94,12 +96,43 @@ export function describePeer(cert: CertInfo): PeerCertificate {
   return { subject: dn(x.subject), issuer: dn(x.issuer), serial };
 }
 
-/** The CA among `trust` (directly, or through one intermediate the peer sent) that issued `leaf`. */
-function findIssuer(leaf: CertInfo, sent: CertInfo[], trust: CertInfo[]): CertInfo | undefined {
-  const signs = (ca: CertInfo, c: CertInfo) => c.issuerDer.equals(ca.subjectDer) && certSignedBy(c, ca);
-  const direct = trust.find((ca) => signs(ca, leaf));
-  if (direct) return direct;
-  return sent.find((mid) => signs(mid, leaf) && trust.some((ca) => signs(ca, mid)));
+const signs = (ca: CertInfo, c: CertInfo) => c.issuerDer.equals(ca.subjectDer) && certSignedBy(c, ca);
+const selfSigned = (c: CertInfo) => c.subjectDer.equals(c.issuerDer) && certSignedBy(c, c);
+
+/**
+ * The certification path from `leaf` up, through the certificates the peer sent and those in the
+ * key repository, to a trusted root: [leaf, intermediates..., anchor]. It climbs past trusted
+ * intermediates to their root, because every certificate but the root is checked for revocation
+ * (IBM, "OCSP/CRL checking", q135040_). Undefined when no trusted certificate ends it.
+ */
+function certPath(leaf: CertInfo, sent: CertInfo[], trust: CertInfo[]): CertInfo[] | undefined {
+  const path = [leaf];
+  for (let cur = leaf; path.length < 8 && !selfSigned(cur); ) {
+    // A trusted issuer first: a cross-signed copy the peer sent must not hide the one we trust.
+    const next = trust.find((c) => signs(c, cur) && !path.includes(c)) ?? sent.find((c) => signs(c, cur) && !path.includes(c));
+    if (!next) break;
+    path.push(next);
+    cur = next;
+  }
+  const top = path[path.length - 1]!;
+  return path.length > 1 && trust.some((t) => t.der.equals(top.der)) ? path : undefined;
+}
+
+/** The revocation walk for one certificate (OCSP, then CDPs, then LDAP), as judgePeer describes. */
+async function checkRevocation(cert: CertInfo, issuer: CertInfo, s: CheckSettings): Promise<Omit<Judgement, 'peer'> | undefined> {
+  const aia = s.ocspCheckExtensions ? aiaOcspUrls(cert)[0] : undefined;
+  const url = s.ocspUrl ?? (aia ? mapUrl(aia, s.urlMap) : undefined);
+  const ocsp = url ? await checkOcsp(url, cert, issuer, s.ocspTimeoutMs) : undefined;
+  if (ocsp && !(ocsp.outcome in OCSP_UNDETERMINED)) return { observed: ocsp.outcome, detail: ocsp.detail, ocsp };
+  const crl = await checkCrls(cert, issuer, s);
+  if (!crl) return ocsp ? { observed: ocsp.outcome, detail: ocsp.detail, ocsp } : undefined;
+  const definiteCrl = crl.observed === 'good' || crl.observed === 'crl-revoked';
+  // OCSP undetermined, then CRLs: a definite CRL answer decides; else LDAP's own failure when
+  // LDAP was asked, else OCSP's cause (the first source that failed).
+  if (ocsp && !definiteCrl && crl.observed !== 'ldap-unreachable' && crl.observed !== 'crl-missing') {
+    return { observed: ocsp.outcome, detail: `${ocsp.detail}; then ${crl.detail}`, ocsp, crl: crl.checks };
+  }
+  return { observed: crl.observed, detail: ocsp ? `OCSP ${ocsp.outcome} (${ocsp.detail}); then ${crl.detail}` : crl.detail, ...(ocsp ? { ocsp } : {}), crl: crl.checks };
 }
 
 /** Judges the peer's chain (leaf first, DER); none sent is 'no-cert'. */
@@ -107,28 +140,32 @@ export async function judgePeer(chain: Buffer[], s: CheckSettings, now = new Dat
   if (chain.length === 0) return { observed: 'no-cert', detail: 'the partner sent no certificate' };
   const [leaf, ...rest] = chain.map((d) => parseCertificate(d));
   const peer = describePeer(leaf);
-  const issuer = findIssuer(leaf, rest, s.trust);
-  if (!issuer) return { observed: 'untrusted-issuer', detail: `no trusted CA issued ${peer.subject}`, peer };
-  // An expired certificate has no observation of its own in the outcome table; GSKit reports it
-  // as a validation failure of the chain, which is what untrusted-issuer stands for here.
-  if (now < leaf.notBefore || now > leaf.notAfter) return { observed: 'untrusted-issuer', detail: `${peer.subject} is outside its validity period`, peer };
+  const path = certPath(leaf, rest, s.trust);
+  if (!path) return { observed: 'untrusted-issuer', detail: `no trusted CA issued ${peer.subject} (nor a chain of sent or held CA certificates leading to one)`, peer };
+  // An expired certificate (the leaf, an intermediate or the root) has no observation of its own in
+  // the outcome table; GSKit reports it as a validation failure of the chain, which is what
+  // untrusted-issuer stands for here. The details name the certificate at fault (our reading).
+  const expired = path.find((c) => now < c.notBefore || now > c.notAfter);
+  if (expired) return { observed: 'untrusted-issuer', detail: `${describePeer(expired).subject} is outside its validity period`, peer: describePeer(expired) };
   if (s.noRevocation) return { observed: 'good', detail: 'chain trusted; revocation checking disabled (ClientRevocationChecks=DISABLED)', peer };
-  const aia = s.ocspCheckExtensions ? aiaOcspUrls(leaf)[0] : undefined;
-  const url = s.ocspUrl ?? (aia ? mapUrl(aia, s.urlMap) : undefined);
-  const ocsp = url ? await checkOcsp(url, leaf, issuer, s.ocspTimeoutMs) : undefined;
-  if (ocsp && !(ocsp.outcome in OCSP_UNDETERMINED)) return { observed: ocsp.outcome, detail: ocsp.detail, peer, ocsp };
-  const crl = await checkCrls(leaf, issuer, s);
-  if (!crl) {
-    if (ocsp) return { observed: ocsp.outcome, detail: ocsp.detail, peer, ocsp };
-    return { observed: 'good', detail: 'chain trusted; no OCSP URL or CRL source configured, revocation not checked', peer };
+  // Every certificate but the root, from the one the root issued down to the leaf (the order of
+  // RFC 5280 6.1.3's path processing; GSKit's own order is not documented): the first that is not
+  // good decides, and its details are the ones MQ's message carries (inferred).
+  const checked: string[] = [];
+  let last: Omit<Judgement, 'peer'> | undefined;
+  for (let i = path.length - 2; i >= 0; i--) {
+    const r = await checkRevocation(path[i]!, path[i + 1]!, s);
+    if (!r) continue;
+    const who = describePeer(path[i]!);
+    if (r.observed !== 'good') {
+      const where = i > 0 ? `intermediate CA ${who.subject}: ` : '';
+      return { ...r, detail: `${where}${r.detail}`, peer: who };
+    }
+    checked.push(who.subject);
+    last = r;
   }
-  const definiteCrl = crl.observed === 'good' || crl.observed === 'crl-revoked';
-  // OCSP undetermined, then CRLs: a definite CRL answer decides; else LDAP's own failure when
-  // LDAP was asked, else OCSP's cause (the first source that failed).
-  if (ocsp && !definiteCrl && crl.observed !== 'ldap-unreachable' && crl.observed !== 'crl-missing') {
-    return { observed: ocsp.outcome, detail: `${ocsp.detail}; then ${crl.detail}`, peer, ocsp, crl: crl.checks };
-  }
-  return { observed: crl.observed, detail: ocsp ? `OCSP ${ocsp.outcome} (${ocsp.detail}); then ${crl.detail}` : crl.detail, peer, ...(ocsp ? { ocsp } : {}), crl: crl.checks };
+  if (!last) return { observed: 'good', detail: 'chain trusted; no OCSP URL or CRL source configured, revocation not checked', peer };
+  return { ...last, detail: path.length > 2 ? `good: ${checked.join('; ')}` : last.detail, peer };
 }
 
 /** The revocation settings of a side's configuration, as judgePeer takes them. */
