@@ -1,9 +1,9 @@
 // `ocsplab explain`, the pure part: error-log text in, a structured diagnosis out. It reads with the
 // shared parser (src/mq/errlog.ts), ranks against the shared outcome table (matchRows, match.ts),
 // and adds only what a reader needs on top: plain words per entry, which side wrote it, grouping
-// into connection attempts, narrowing to rows that fit both sides' logs, and AMQ9716's causes
-// listed as alternatives (the log text cannot tell them apart, so picking one would be a guess
-// presented as fact).
+// into connection attempts, narrowing to rows that fit both sides' logs, AMQ9716's causes listed
+// as alternatives, and AMQ9633's OCSP and CRL readings side by side (in both cases the log text
+// cannot tell them apart, so picking one would be a guess presented as fact).
 //
 // src/explain/ owns everything behind `ocsplab explain`: reading the inputs given (pasted logs,
 // FFSTs, Java chains, through the parser in src/mq/), matching entries to outcome rows (match.ts),
@@ -25,6 +25,15 @@ import {
 } from '../mq/outcomes.js';
 import { matchRows, type RowMatch } from './match.js';
 import { correlate, groupIncidents, inheritTimes, type Correlation, type Placed } from './correlate.js';
+import {
+  CRL_AFTER,
+  CRL_CAUSE_WORDS,
+  CRL_REVOKED_CHECKS,
+  CRL_UNDETERMINED_CHECKS,
+  crlPointers,
+  isCrlRow,
+  isOcspRevokedRow,
+} from './crl-reading.js';
 import { entryWords, isKnownEntry } from './words.js';
 
 export interface ExplainInput {
@@ -66,8 +75,12 @@ export interface RankedRow {
   source: Source['kind'];
   sourceText: string;
   score: number;
-  /** Same score as the best row: the logs cannot tell this row from it. */
+  /** Same score as the best row: the logs cannot tell this row from it. A CRL row with the best
+   *  score is not counted as tied when the best row is an OCSP one and nothing in the log points at
+   *  CRLs: it is offered as the CRL reading (Incident.revocation) instead. */
   tiedWithBest: boolean;
+  /** A row about a CRL source (crl-revoked, ldap-unreachable, crl-missing). */
+  crl?: true;
   clientType: ClientType;
   evidence: string[];
   conflicts: string[];
@@ -76,9 +89,29 @@ export interface RankedRow {
 
 export interface CauseAlternatives {
   side: Side;
-  causes: Array<{ cause: UndeterminedCause; plain: string; rows: string[] }>;
+  causes: Array<{
+    cause: UndeterminedCause;
+    plain: string;
+    rows: string[];
+    /** The same cause for a CRL source (AMQ9716 (a) names "CRL servers or OCSP responders"). */
+    crl?: string;
+  }>;
   /** Rows that also log AMQ9716 on this side without a revocation cause (seed 001's label typo). */
   otherReadings: Array<{ id: string; title: string }>;
+  note: string;
+}
+
+/** AMQ9633 prints its whole (a)-(e) list, so a revocation by an OCSP responder (e) and one found
+ *  in a CRL (c), or a CRL missing on the LDAP server (d), log the same text: both readings are
+ *  listed, the one the log points at (if any) first. */
+export interface RevocationReadings {
+  /** The side that rejected the certificate (logged AMQ9633 with the revocation). */
+  side: Side;
+  /** 'ocsp' when nothing in the log points at CRLs. */
+  first: 'ocsp' | 'crl';
+  /** What in the log points at CRLs; empty: nothing. */
+  pointers: string[];
+  readings: Array<{ source: 'ocsp' | 'crl'; reason: string; plain: string; rows: string[] }>;
   note: string;
 }
 
@@ -90,6 +123,7 @@ export interface Incident {
   summary: string;
   rows: RankedRow[];
   alternatives?: CauseAlternatives;
+  revocation?: RevocationReadings;
   correlation?: Correlation;
   checks: Array<{ id: CheckId; text: string }>;
   notes: string[];
@@ -127,27 +161,76 @@ function expectsOn(row: OutcomeRow, clientType: ClientType, side: Side) {
   return side === 'qm' ? row.outcome.qm.messages : clientView(row, clientType).log.messages;
 }
 
-function rank(m: RowMatch, best: number): RankedRow {
-  return {
+function rank(m: RowMatch, best: number, offered: ReadonlySet<string>): RankedRow {
+  const r: RankedRow = {
     id: m.row.id,
     title: m.row.title,
     source: m.row.source.kind,
     sourceText: sourceText(m.row.source),
     score: m.score,
-    tiedWithBest: m.score === best,
+    tiedWithBest: m.score === best && !offered.has(m.row.id),
     clientType: m.clientType,
     evidence: m.evidence,
     conflicts: m.conflicts,
     checks: m.row.checks,
   };
+  if (isCrlRow(m.row)) r.crl = true;
+  return r;
+}
+
+/** What the log's messages alone give a row, without the CRL pointers. */
+const logScore = (m: RowMatch) => m.score - m.crlBonus;
+
+/** The AMQ9633 reason letter a row writes on the side that rejected, if any. */
+function rejectedOn(m: RowMatch): { side: Side; reason?: string } | undefined {
+  for (const side of ['client', 'qm'] as const) {
+    const x = expectsOn(m.row, m.clientType, side).find((e) => e.id === 'AMQ9633' && e.reason);
+    if (x) return { side, reason: x.reason! };
+  }
+  return undefined;
+}
+
+/** Both revocation readings when the messages fit an OCSP revocation and a CRL one equally well. */
+function revocationReadings(matches: RowMatch[], pointers: string[]): RevocationReadings | undefined {
+  if (!matches.length) return undefined;
+  const top = Math.max(...matches.map(logScore));
+  const atTop = matches.filter((m) => logScore(m) === top);
+  const ocsp = atTop.filter((m) => isOcspRevokedRow(m.row) && rejectedOn(m));
+  const crl = atTop.filter((m) => isCrlRow(m.row) && rejectedOn(m));
+  if (!ocsp.length || !crl.length) return undefined;
+  const first = pointers.length ? 'crl' : 'ocsp';
+  const side = rejectedOn(first === 'crl' ? crl[0]! : ocsp[0]!)!.side;
+  const letters = (l: RowMatch[]) => [...new Set(l.map((m) => rejectedOn(m)!.reason!))].sort();
+  const readings: RevocationReadings['readings'] = [
+    { source: 'ocsp', reason: letters(ocsp).join('/'), plain: 'an OCSP responder answered revoked', rows: ocsp.map((m) => m.row.id) },
+    {
+      source: 'crl',
+      reason: letters(crl).join('/'),
+      plain: letters(crl).includes('d')
+        ? 'a CRL lists it (c), or a CRL was specified but not found on the LDAP server (d)'
+        : 'a CRL lists it (CDP over HTTP or an LDAP CRL server)',
+      rows: crl.map((m) => m.row.id),
+    },
+  ];
+  if (first === 'crl') readings.reverse();
+  const who = side === 'qm' ? "The queue manager rejected the client's" : "The client rejected the queue manager's";
+  const note =
+    `${who} certificate as revoked: by an OCSP responder (e) or by a CRL (c). AMQ9633 prints ` +
+    'its whole (a)-(e) list, so its text cannot tell which. ' +
+    (pointers.length
+      ? `The log points at a CRL source (${pointers.join('; ')}), so the CRL reading comes first. `
+      : 'Nothing in the log points at CRLs, so the OCSP reading comes first. ') +
+    'Check which revocation sources are configured: SSLCRLNL / AUTHINFO (OCSP, CRLLDAP), CDPCheckExtensions' +
+    (side === 'client' ? ', MQAIR records.' : '.');
+  return { side, first, pointers, readings, note };
 }
 
 /** AMQ9716 on a side: every ranked row that logs it there, by cause. */
-function causeAlternatives(placed: Placed[], matches: RowMatch[]): CauseAlternatives | undefined {
+function causeAlternatives(placed: Placed[], matches: RowMatch[], pointers: string[]): CauseAlternatives | undefined {
   const hit = placed.find((p) => p.entry.messageId === 'AMQ9716' && p.side);
   if (!hit) return undefined;
   const side = hit.side!;
-  const causes = UNDETERMINED_CAUSES.map((c) => ({ cause: c.cause, plain: c.plain, rows: [] as string[] }));
+  const causes: CauseAlternatives['causes'] = UNDETERMINED_CAUSES.map((c) => ({ cause: c.cause, plain: c.plain, rows: [] as string[] }));
   const otherReadings: CauseAlternatives['otherReadings'] = [];
   for (const m of matches) {
     const x = expectsOn(m.row, m.clientType, side).find((e) => e.id === 'AMQ9716');
@@ -156,26 +239,60 @@ function causeAlternatives(placed: Placed[], matches: RowMatch[]): CauseAlternat
     if (slot) slot.rows.push(m.row.id);
     else otherReadings.push({ id: m.row.id, title: m.row.title });
   }
+  for (const c of causes) {
+    const crl = CRL_CAUSE_WORDS[c.cause];
+    if (crl && c.rows.length) c.crl = crl;
+  }
   const who = side === 'qm' ? 'The queue manager' : 'The client';
   const note =
     `${who} could not establish the revocation status of ${side === 'qm' ? "the client's" : "the queue manager's"} ` +
     'certificate. AMQ9716 gives three possible causes and its text does not say which one applied; ' +
-    'check each (a slow failure, about 20 s, points at (a) with a firewalled responder).' +
+    'check each (a slow failure, about 20 s, points at (a) with a firewalled responder). Its (a) covers ' +
+    'CRL servers as well as OCSP responders' +
+    (pointers.length ? ` and the log points at a CRL source (${pointers.join('; ')}): start with the CRL checks.` : '.') +
     (otherReadings.length ? ' It is also logged for reasons that are not about revocation at all (see other readings).' : '');
   return { side, causes, otherReadings, note };
 }
 
-function checksOf(rows: RankedRow[], alt: CauseAlternatives | undefined, matches: RowMatch[]): Incident['checks'] {
+function checksOf(
+  rows: RankedRow[],
+  alt: CauseAlternatives | undefined,
+  rev: RevocationReadings | undefined,
+  matches: RowMatch[],
+  group: Placed[],
+  pointers: string[],
+): Incident['checks'] {
   const ids = new Set<CheckId>();
-  for (const r of rows.filter((r) => r.tiedWithBest)) r.checks.forEach((c) => ids.add(c));
+  const tied = rows.filter((r) => r.tiedWithBest);
+  for (const r of tied) r.checks.forEach((c) => ids.add(c));
+  // The CRL checks, kept apart so that they can go first when the log points at CRLs.
+  const crl = new Set<CheckId>();
   if (alt) {
     // Every cause stays open, so each cause's checks belong on the list.
     const listed = new Set([...alt.causes.flatMap((c) => c.rows), ...alt.otherReadings.map((o) => o.id)]);
     for (const m of matches) if (listed.has(m.row.id)) m.row.checks.forEach((c) => ids.add(c));
+    for (const c of alt.causes) if (c.rows.length) CRL_UNDETERMINED_CHECKS[c.cause].forEach((x) => crl.add(x));
+  }
+  if (rev) {
+    // The CRL reading stays open beside the OCSP one: its rows' checks and the configured sources.
+    const listed = new Set(rev.readings.find((r) => r.source === 'crl')!.rows);
+    for (const m of matches) if (listed.has(m.row.id)) m.row.checks.forEach((c) => crl.add(c));
+    CRL_REVOKED_CHECKS.forEach((c) => crl.add(c));
+  }
+  // AMQ9646 names the LDAP CRL servers: the namelist that lists them, and an ldapsearch of the
+  // issuer's entry, which also shows whether a server answers at all.
+  if (group.some((p) => p.entry.messageId === 'AMQ9646')) (['sslcrlnl-namelist', 'ldap-entry-dn'] as const).forEach((c) => crl.add(c));
+  // REFRESH SECURITY TYPE(SSL) after changing the CRL sources.
+  if (crl.size || tied.some((r) => r.crl)) crl.add(CRL_AFTER);
+  let all: CheckId[];
+  if (pointers.length) {
+    all = [...crl, ...[...ids].filter((c) => !crl.has(c))];
+  } else {
+    all = [...ids, ...[...crl].filter((c) => !ids.has(c))];
   }
   // When several cases fit, the partner's log is the quickest way to tell them apart.
-  const ordered = rows.filter((r) => r.tiedWithBest).length > 1 && ids.delete('partner-log') ? ['partner-log' as const, ...ids] : [...ids];
-  return ordered.map((id) => ({ id, text: CHECKS[id] }));
+  if (tied.length > 1 && all.includes('partner-log')) all = ['partner-log', ...all.filter((c) => c !== 'partner-log')];
+  return all.map((id) => ({ id, text: CHECKS[id] }));
 }
 
 /** Rows that describe the same failure (a seen row and the general rule it sits in) count once
@@ -186,7 +303,15 @@ function caseKey(row: OutcomeRow): string {
   return [w.stage, w.tlsFailure ?? '', l(w.clientObserved), l(w.qmObserved), l(w.sslcauth)].join('|');
 }
 
-function summarise(rows: RankedRow[], alt: CauseAlternatives | undefined): string {
+function summarise(rows: RankedRow[], alt: CauseAlternatives | undefined, rev: RevocationReadings | undefined): string {
+  const s = summaryOf(rows, alt);
+  if (!rev) return s;
+  const [a, b] = rev.readings;
+  const word = (r: typeof a) => (r!.source === 'ocsp' ? `by an OCSP responder (${r!.reason})` : `by a CRL (${r!.reason})`);
+  return `${s}; revoked ${word(a)} or ${word(b)}: the log cannot tell (below)`;
+}
+
+function summaryOf(rows: RankedRow[], alt: CauseAlternatives | undefined): string {
   const top = rows[0];
   if (!top) return 'No case in the outcome table fits these entries; ocsplab does not guess beyond it.';
   const tied = rows.filter((r) => r.tiedWithBest);
@@ -238,22 +363,27 @@ function diagnoseIncident(
     else notes.push('no case fits both logs; the ranking below uses the entries as a whole');
   }
   const best = matches[0]?.score ?? 0;
-  const rows = matches.map((m) => rank(m, best));
+  const pointers = crlPointers(entries);
+  const revocation = revocationReadings(matches, pointers);
+  // Offered beside the OCSP reading, not ranked as tied with it.
+  const offered = new Set(revocation?.first === 'ocsp' ? revocation.readings.find((r) => r.source === 'crl')!.rows : []);
+  const rows = matches.map((m) => rank(m, best, offered));
   placeByRow(group, matches[0], basis);
-  const alternatives = causeAlternatives(group, matches);
+  const alternatives = causeAlternatives(group, matches, pointers);
   const sides = new Set(group.map((p) => p.side).filter(Boolean));
   if (sides.size < 2 && rows.filter((r) => r.tiedWithBest).length > 1)
     notes.push(`only the ${sides.has('qm') ? "queue manager's" : sides.has('client') ? "client's" : 'one'} side is given: add the other side's AMQERR01.LOG (--qm/--client FILE) to narrow this down`);
   const times = group.map((p) => p.entry.time).filter((t): t is string => !!t);
   const inc: Incident = {
     entries: group.map((p) => index.get(p)!).sort((a, b) => a - b),
-    summary: summarise(rows, alternatives),
+    summary: summarise(rows, alternatives, revocation),
     rows,
-    checks: checksOf(rows, alternatives, matches),
+    checks: checksOf(rows, alternatives, revocation, matches, group, pointers),
     notes,
   };
   if (times.length) [inc.start, inc.end] = [times[0]!, times[times.length - 1]!];
   if (alternatives) inc.alternatives = alternatives;
+  if (revocation) inc.revocation = revocation;
   if (correlation) inc.correlation = correlation;
   return inc;
 }

@@ -27,7 +27,12 @@ function incidentLines(inc: Incident, n: number, total: number): string[] {
   if (inc.rows.length) {
     out.push('  Consistent with (best first; seen = shown by a seed log, doc = IBM documentation, inferred = our reading):');
     inc.rows.slice(0, ROWS_SHOWN).forEach((r, i) => {
-      const tie = i > 0 && r.tiedWithBest ? ' (as good as the first)' : '';
+      const tie =
+        i > 0 && r.tiedWithBest
+          ? ' (as good as the first)'
+          : r.crl && inc.revocation?.readings.some((x) => x.source === 'crl' && x.rows.includes(r.id)) && inc.revocation.first === 'ocsp'
+            ? ' (the CRL reading of the same log, below)'
+            : '';
       out.push(`   ${i + 1}. [${r.source}] ${r.title}${tie}`);
       out.push(`      row ${r.id}, score ${r.score}, ${r.clientType === 'Java' ? 'Java' : 'C'} client; ${r.sourceText}`);
       if (r.evidence.length) out.push(`      fits: ${r.evidence.join('; ')}`);
@@ -38,8 +43,16 @@ function incidentLines(inc: Incident, n: number, total: number): string[] {
   const alt = inc.alternatives;
   if (alt) {
     out.push(`  AMQ9716 on the ${SIDE_WORD[alt.side]} side: ${alt.note}`);
-    for (const c of alt.causes) out.push(`    (${c.cause}) ${alt.side === 'qm' ? 'the QM' : 'the client'} ${c.plain}: ${c.rows.length ? c.rows.join(', ') : 'no row fits the rest of the log'}`);
+    for (const c of alt.causes) {
+      out.push(`    (${c.cause}) ${alt.side === 'qm' ? 'the QM' : 'the client'} ${c.plain}: ${c.rows.length ? c.rows.join(', ') : 'no row fits the rest of the log'}`);
+      if (c.crl) out.push(`        ${c.crl}`);
+    }
     for (const o of alt.otherReadings) out.push(`    or: ${o.title} (${o.id})`);
+  }
+  const rev = inc.revocation;
+  if (rev) {
+    out.push(`  AMQ9633 on the ${SIDE_WORD[rev.side]} side: ${rev.note}`);
+    for (const r of rev.readings) out.push(`    (${r.reason}) ${r.source === 'ocsp' ? 'OCSP' : 'CRL'}: ${r.plain}: ${r.rows.join(', ')}`);
   }
   if (inc.checks.length) {
     out.push('  Check next:');

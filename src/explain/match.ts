@@ -3,8 +3,11 @@
 // error, the same certificate-details form, the client's reason code, the FFST probe. Evidence
 // against: a message the row says that side does not write, a different validation error or RC.
 // A row that expects a message on a side we have a log from, and the log lacks it, loses a little.
-// Entries whose side is unknown count for whichever side fits the row better. Ties go to the
-// better-sourced row (seen > doc > inferred), so a seed row outranks the general rule it sits in.
+// Entries whose side is unknown count for whichever side fits the row better. Something in the
+// log that points at a CRL source (crl-reading.ts) counts for the CRL rows. Ties go to the OCSP
+// reading when nothing points at CRLs (AMQ9633's text is the same for both; explain offers the
+// CRL reading beside it) and to the CRL rows when something does, then to the better-sourced row
+// (seen > doc > inferred), so a seed row outranks the general rule it sits in.
 
 import type { MqLogEntry, Side } from '../mq/errlog.js';
 import { isMessageId } from '../mq/catalog.js';
@@ -19,6 +22,7 @@ import {
   type ExpectedMessage,
   type OutcomeRow,
 } from '../mq/outcomes.js';
+import { crlPointers, isCrlRow } from './crl-reading.js';
 
 export interface RowMatch {
   row: OutcomeRow;
@@ -27,7 +31,13 @@ export interface RowMatch {
   score: number;
   evidence: string[];
   conflicts: string[];
+  /** Points the score holds for CRL pointers in the log (0 when none, or not a CRL row): the
+   *  score without them is what the log's messages alone say. */
+  crlBonus: number;
 }
+
+/** What the CRL pointers of a log are worth to a CRL row: more than a detail, less than a message. */
+export const CRL_POINTER_SCORE = 2;
 
 interface Tally {
   score: number;
@@ -77,7 +87,7 @@ function scoreMessage(e: MqLogEntry, expected: ExpectedMessage[], side: Side): T
   return t;
 }
 
-function scoreRow(row: OutcomeRow, clientType: ClientType, entries: MqLogEntry[], logsFrom: Side[]): RowMatch {
+function scoreRow(row: OutcomeRow, clientType: ClientType, entries: MqLogEntry[], logsFrom: Side[], pointers: string[]): RowMatch {
   const view = clientView(row, clientType);
   const expected: Record<Side, ExpectedMessage[]> = { client: view.log.messages, qm: row.outcome.qm.messages };
   const total: Tally = { score: 0, evidence: [], conflicts: [] };
@@ -117,7 +127,13 @@ function scoreRow(row: OutcomeRow, clientType: ClientType, entries: MqLogEntry[]
       }
     }
   }
-  return { row, clientType, ...total };
+  let crlBonus = 0;
+  if (pointers.length && isCrlRow(row) && total.evidence.length) {
+    crlBonus = CRL_POINTER_SCORE;
+    total.score += crlBonus;
+    total.evidence.push(`the log points at a CRL source: ${pointers.join('; ')}`);
+  }
+  return { row, clientType, ...total, crlBonus };
 }
 
 function scoreReason(row: OutcomeRow, rc: number, observed: number): Tally {
@@ -140,14 +156,19 @@ export interface MatchOptions {
 /** Rows consistent with the entries, best first; empty when nothing MQ-TLS related was found. */
 export function matchRows(entries: MqLogEntry[], options: MatchOptions = {}): RowMatch[] {
   const out: RowMatch[] = [];
+  const pointers = crlPointers(entries);
   for (const row of options.rows ?? OUTCOME_ROWS) {
-    const best = CLIENT_TYPES.map((ct) => scoreRow(row, ct, entries, options.logsFrom ?? []))
+    const best = CLIENT_TYPES.map((ct) => scoreRow(row, ct, entries, options.logsFrom ?? [], pointers))
       .sort((a, b) => b.score - a.score)[0]!;
     if (best.score > 0 && best.evidence.length > 0) out.push(best);
   }
+  // At equal scores: OCSP before CRL unless the log points at CRLs.
+  const crlWeight = pointers.length ? 1 : -1;
+  const crl = (m: RowMatch) => (isCrlRow(m.row) ? crlWeight : 0);
   return out.sort(
     (a, b) =>
       b.score - a.score ||
+      crl(b) - crl(a) ||
       SOURCE_RANK[b.row.source.kind] - SOURCE_RANK[a.row.source.kind] ||
       specificity(b.row) - specificity(a.row),
   );

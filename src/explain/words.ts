@@ -19,10 +19,21 @@ const PEER: Record<Side, string> = { client: "the queue manager's", qm: "the cli
 const REVOCATION: Record<Side, string> = {
   client:
     "checking the revocation status of the queue manager's certificate over OCSP (MQAIR " +
-    'OCSPResponderURL, or the AIA URL with OCSPCheckExtensions=YES)',
+    'OCSPResponderURL, or the AIA URL with OCSPCheckExtensions=YES), or against a CRL (the CDP URL ' +
+    'with CDPCheckExtensions=YES, LDAP servers of MQAIR records or the CCDT)',
   qm:
     "checking the revocation status of the client's certificate over OCSP (AUTHINFO OCSPURL in " +
-    'the SSLCRLNL namelist, or the AIA URL with OCSPCheckExtensions=YES)',
+    'the SSLCRLNL namelist, or the AIA URL with OCSPCheckExtensions=YES), or against a CRL (the CDP ' +
+    'URL with CDPCheckExtensions=YES, CRLLDAP AUTHINFO objects in SSLCRLNL)',
+};
+
+const LDAP_CRL: Record<Side, string> = {
+  client:
+    "checking the revocation status of the queue manager's certificate against a CRL from the LDAP " +
+    'servers of its MQAIR records (MQAIT_CRL_LDAP) or of the CCDT; none of them answered',
+  qm:
+    "checking the revocation status of the client's certificate against a CRL from the LDAP servers " +
+    'of the AUTHINFO AUTHTYPE(CRLLDAP) objects in the SSLCRLNL namelist; none of them answered',
 };
 
 /** What the writing side was doing when it logged the message; undefined: nothing specific. */
@@ -30,7 +41,8 @@ const CHECKING: Partial<Record<MessageId, (side: Side) => string>> = {
   AMQ9716: (s) => REVOCATION[s],
   AMQ9717: (s) => REVOCATION[s],
   AMQ9633: (s) =>
-    `validating ${PEER[s]} certificate: signer chain against its key repository, then revocation status`,
+    `validating ${PEER[s]} certificate: signer chain against its key repository, then revocation status (OCSP or CRL)`,
+  AMQ9646: (s) => LDAP_CRL[s],
   AMQ9637: () =>
     'checking that the client sent a certificate, which SSLCAUTH(REQUIRED) demands (or looking for ' +
     'its own certificate under CERTLABL)',
