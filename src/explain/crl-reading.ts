@@ -81,6 +81,18 @@ export function crlPointers(entries: readonly MqLogEntry[]): string[] {
   return [...out];
 }
 
+/** The checks about CRL sources (the rest of a CRL row's checks, revoked-cert or partner-log,
+ *  are not about the source and keep their place). */
+export const CRL_CHECK_IDS: ReadonlySet<CheckId> = new Set<CheckId>([
+  'crl-cdp-url',
+  'crl-next-update',
+  'crl-signer',
+  'ldap-entry-dn',
+  'sslcrlnl-namelist',
+  'crl-cache',
+  'java-certstores',
+]);
+
 /** Checks for the CRL reading of a rejected certificate (AMQ9633 (c)/(d)): which sources are
  *  configured, the 12-hour cache, and the refresh that empties it. */
 export const CRL_REVOKED_CHECKS: readonly CheckId[] = ['sslcrlnl-namelist', 'crl-cdp-url', 'crl-cache', 'refresh-security'];

@@ -43,17 +43,19 @@ function observationSteps(observed: CertObservation, checker: Side, slowMs: numb
       return [{ set: { side: checker, trust: [`${checker}-ca`] } }];
     case 'no-cert':
       return [{ set: { side: 'client', clientCert: 'none' } }];
-    // The CRL cases: OCSP off on the checking side, the lab's CRL sources on.
+    // The CRL cases: OCSP off on the checking side (AUTHINFO/MQAIR and the AIA URL), the lab's
+    // CRL source on; for the LDAP cases the certificate's CDP off too, since MQ tries it before the
+    // CRLLDAP servers and it would answer (a drill file's defaults may have CDPCheckExtensions=YES).
     case 'crl-revoked':
       return [{ set: { side: checker, ...noOcsp(checker), CDPCheckExtensions: true } }, { revoke: { cert: peer, reason: 'keyCompromise' } }];
     case 'ldap-unreachable':
-      return [{ set: { side: checker, ...noOcsp(checker), ...labLdap(checker) } }, { responder: { ca, mode: 'ldap-down' } }];
+      return [{ set: { side: checker, ...noOcsp(checker), CDPCheckExtensions: false, ...labLdap(checker) } }, { responder: { ca, mode: 'ldap-down' } }];
     case 'crl-missing':
-      return [{ set: { side: checker, ...noOcsp(checker), ...labLdap(checker) } }, { responder: { ca, mode: 'ldap-no-entry' } }];
+      return [{ set: { side: checker, ...noOcsp(checker), CDPCheckExtensions: false, ...labLdap(checker) } }, { responder: { ca, mode: 'ldap-no-entry' } }];
   }
 }
 
-const noOcsp = (side: Side): Obj => (side === 'qm' ? { AUTHINFO: 'none' } : { OCSPResponderURL: 'none' });
+const noOcsp = (side: Side): Obj => ({ ...(side === 'qm' ? { AUTHINFO: 'none' } : { OCSPResponderURL: 'none' }), OCSPCheckExtensions: false });
 const labLdap = (side: Side): Obj =>
   side === 'qm' ? { AUTHINFO: [{ AUTHTYPE: 'CRLLDAP', CONNAME: 'lab' }] } : { MQAIR: [{ AuthInfoType: 'MQAIT_CRL_LDAP', AuthInfoConnName: 'lab' }] };
 

@@ -28,6 +28,7 @@ import { correlate, groupIncidents, inheritTimes, type Correlation, type Placed 
 import {
   CRL_AFTER,
   CRL_CAUSE_WORDS,
+  CRL_CHECK_IDS,
   CRL_REVOKED_CHECKS,
   CRL_UNDETERMINED_CHECKS,
   crlPointers,
@@ -263,33 +264,29 @@ function checksOf(
   pointers: string[],
 ): Incident['checks'] {
   const ids = new Set<CheckId>();
-  const tied = rows.filter((r) => r.tiedWithBest);
-  for (const r of tied) r.checks.forEach((c) => ids.add(c));
   // The CRL checks, kept apart so that they can go first when the log points at CRLs.
   const crl = new Set<CheckId>();
+  const add = (c: CheckId) => (CRL_CHECK_IDS.has(c) ? crl : ids).add(c);
+  const tied = rows.filter((r) => r.tiedWithBest);
+  for (const r of tied) r.checks.forEach(add);
   if (alt) {
     // Every cause stays open, so each cause's checks belong on the list.
     const listed = new Set([...alt.causes.flatMap((c) => c.rows), ...alt.otherReadings.map((o) => o.id)]);
-    for (const m of matches) if (listed.has(m.row.id)) m.row.checks.forEach((c) => ids.add(c));
+    for (const m of matches) if (listed.has(m.row.id)) m.row.checks.forEach(add);
     for (const c of alt.causes) if (c.rows.length) CRL_UNDETERMINED_CHECKS[c.cause].forEach((x) => crl.add(x));
   }
   if (rev) {
     // The CRL reading stays open beside the OCSP one: its rows' checks and the configured sources.
     const listed = new Set(rev.readings.find((r) => r.source === 'crl')!.rows);
-    for (const m of matches) if (listed.has(m.row.id)) m.row.checks.forEach((c) => crl.add(c));
     CRL_REVOKED_CHECKS.forEach((c) => crl.add(c));
+    for (const m of matches) if (listed.has(m.row.id)) m.row.checks.forEach(add);
   }
   // AMQ9646 names the LDAP CRL servers: the namelist that lists them, and an ldapsearch of the
   // issuer's entry, which also shows whether a server answers at all.
   if (group.some((p) => p.entry.messageId === 'AMQ9646')) (['sslcrlnl-namelist', 'ldap-entry-dn'] as const).forEach((c) => crl.add(c));
   // REFRESH SECURITY TYPE(SSL) after changing the CRL sources.
   if (crl.size || tied.some((r) => r.crl)) crl.add(CRL_AFTER);
-  let all: CheckId[];
-  if (pointers.length) {
-    all = [...crl, ...[...ids].filter((c) => !crl.has(c))];
-  } else {
-    all = [...ids, ...[...crl].filter((c) => !ids.has(c))];
-  }
+  let all = [...new Set(pointers.length ? [...crl, ...ids] : [...ids, ...crl])];
   // When several cases fit, the partner's log is the quickest way to tell them apart.
   if (tied.length > 1 && all.includes('partner-log')) all = ['partner-log', ...all.filter((c) => c !== 'partner-log')];
   return all.map((id) => ({ id, text: CHECKS[id] }));
