@@ -59,7 +59,7 @@ scenarios:
     expect: { rc: 2393, client: { messages: [AMQ1234] } }
   - id: b
     source: folklore
-    steps: [{ revoke: { cert: server } }]
+    steps: [{ revoke: { cert: 'Server!' } }]
   - id: a
     expect: { events: [{ qualifier: X }], elapsedMs: { max: soon } }
 `);
@@ -70,7 +70,7 @@ scenarios:
     ['a', /scenario "a": steps\[2\]: unknown step "teleport"/],
     ['a', /scenario "a": expect\.client\.messages\[0\]: "AMQ1234" is not a known message id/],
     ['b', /scenario "b": source: "folklore" is neither an outcome row id/],
-    ['b', /scenario "b": steps\[0\]\.revoke\.cert: must be 'qm' or 'client'/],
+    ['b', /scenario "b": steps\[0\]\.revoke\.cert: must be 'qm', 'client' or a CA of the lab/],
     ['b', /scenario "b": expect: is required/],
     ['a', /scenario "a": id: is used by an earlier scenario/],
     ['a', /scenario "a": expect\.events\[0\]: must be \{reason/],

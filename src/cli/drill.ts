@@ -105,7 +105,8 @@ function parse(argv: string[]): Args | 'help' {
 function byLab(files: DrillFile[], lab?: string): Map<string, DrillFile[]> {
   const groups = new Map<string, DrillFile[]>();
   for (const f of files) {
-    const dir = lab ? resolve(lab) : f.lab;
+    // --lab names the one-level lab; a file that wants chains gets a sibling directory of its own.
+    const dir = lab ? (f.labDepth > 1 ? `${resolve(lab)}-depth${f.labDepth}` : resolve(lab)) : f.lab;
     groups.set(dir, [...(groups.get(dir) ?? []), f]);
   }
   return groups;
