@@ -21,7 +21,7 @@ function composeCommand(): string[] | undefined {
   return undefined;
 }
 
-type Service = { ports?: Array<string | { host_ip?: string; published?: string | number; target?: number }>; healthcheck?: { test?: unknown; disable?: boolean }; volumes?: Array<string | { type?: string; source?: string }>; restart?: string; profiles?: string[]; environment?: Record<string, string> };
+type Service = { ports?: Array<string | { host_ip?: string; published?: string | number; target?: number }>; expose?: Array<string | number>; healthcheck?: { test?: unknown; disable?: boolean }; volumes?: Array<string | { type?: string; source?: string }>; restart?: string; profiles?: string[]; environment?: Record<string, string>; build?: { target?: string }; image?: string; entrypoint?: string[]; sysctls?: Record<string, string | number>; depends_on?: Record<string, { condition: string }> };
 type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown> };
 
 const DOCUMENTED_PORTS = ['2560', '2561', '1414'];
@@ -38,7 +38,7 @@ t.test('docker compose config validates the file, with and without the mq profil
     const resolved = parse(r.stdout) as Compose;
     const names = Object.keys(resolved.services).sort();
     // docker-compose 1.29 lists profile services in every `config`; the v2 plugin only when active.
-    const want = profile.length ? ['drill', 'drill-live', 'lab-init', 'mq', 'ocsp-client-ca', 'ocsp-qm-ca'] : ['drill', 'lab-init', 'ocsp-client-ca', 'ocsp-qm-ca'];
+    const want = profile.length ? ['drill', 'drill-live', 'lab-init', 'ldap', 'ldap-publish', 'mq', 'ocsp-client-ca', 'ocsp-qm-ca'] : ['drill', 'lab-init', 'ldap', 'ldap-publish', 'ocsp-client-ca', 'ocsp-qm-ca'];
     t.same(names.filter((n) => want.includes(n)), want, `services: ${names.join(', ')}`);
     // The resolved form spells every published port out: loopback only, documented ports only.
     for (const [name, svc] of Object.entries(resolved.services)) {
@@ -96,7 +96,8 @@ t.test('the Dockerfile is multi-stage, small and non-root', async (t) => {
   const df = read('Dockerfile');
   const stages = [...df.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)].map((m) => ({ image: m[1]!, name: m[2] }));
   t.ok(stages.length >= 3, 'several stages');
-  t.same(stages.map((x) => x.name), ['build', 'deps', 'live-client', 'runtime']);
+  // runtime last: the default target of a plain `docker build .`.
+  t.same(stages.map((x) => x.name), ['build', 'deps', 'live-client', 'ldap', 'runtime']);
   t.match(df, /ARG NODE_IMAGE=node:20-(slim|alpine)/, 'a small Node 20 base');
   t.match(df, /npm ci --ignore-scripts/);
   t.match(df, /npx tsc -p \./);
@@ -106,9 +107,68 @@ t.test('the Dockerfile is multi-stage, small and non-root', async (t) => {
   t.match(runtime, /COPY --from=build --chown=1001:0 \/src\/dist\/src \.\/dist\/src/);
   const users = [...runtime.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
   t.ok(users.length > 0 && !['root', '0'].includes(users[users.length - 1]!), `runtime runs as ${users.join(', ')}`);
-  const live = df.slice(df.search(/AS live-client/), df.search(/AS runtime/));
+  const live = df.slice(df.search(/AS live-client/), df.search(/AS ldap/));
   t.match(live, /^USER 1001$/m, 'the live client too');
   t.match(runtime, /^HEALTHCHECK .*CMD/m);
   const ignore = read('.dockerignore');
   for (const p of ['node_modules', 'dist', 'lab', '.git']) t.match(ignore, new RegExp(`^${p.replace('.', '\\.')}$`, 'm'), `.dockerignore keeps ${p} out`);
+});
+
+t.test('ldap: slapd from the ldap target, on the compose network only, its password a file on the lab volume', async (t) => {
+  const s = compose.services;
+  const ldap = s['ldap']!;
+  t.equal(ldap.build?.target, 'ldap', 'built from the Dockerfile target ldap');
+  t.not(ldap.image, s['ocsp-qm-ca']!.image, 'under its own tag (not the runtime image)');
+  t.same(ldap.entrypoint, ['/usr/local/bin/ldap.sh']);
+  t.same(ldap.ports ?? [], [], 'no host port');
+  t.same((ldap.expose ?? []).map(String), ['389'], '389 on the compose network');
+  t.equal(String(ldap.sysctls?.['net.ipv4.ip_unprivileged_port_start']), '0', 'uid 1001 may bind 389');
+  t.same(ldap.volumes, ['lab:/lab:ro'], 'the lab volume, read-only (the password file)');
+  t.same(ldap.depends_on, { 'lab-init': { condition: 'service_completed_successfully' } });
+  t.same(ldap.healthcheck?.test, ['CMD', 'ldapsearch', '-x', '-H', 'ldap://127.0.0.1:389', '-b', '', '-s', 'base', 'namingContexts'], 'health: an anonymous read of the root DSE');
+  // The QM's CRLLDAP AUTHINFO names this service and port (src/ca/mq.ts qmMqsc's default).
+  t.match(read('src/ca/mq.ts'), /ldapConname = 'ldap\(389\)'/, "the lab's mqsc says CONNAME('ldap(389)')");
+
+  const sh = read('docker/ldap.sh');
+  t.match(sh, /LDAP_PASSWORD_FILE="\$\{LDAP_PASSWORD_FILE:-\$LAB\/ldap-password\}"/, 'the password from the lab volume');
+  t.match(sh, /exec "\$\{SLAPD:-\/usr\/sbin\/slapd\}" -f "\$LDAP_DIR\/slapd.conf" -h "\$LISTEN"/, 'slapd in the foreground with the generated slapd.conf');
+  t.match(sh, /LDAP_HOST:-0\.0\.0\.0\}:\$\{LDAP_PORT:-389\}/, 'every interface of its container, port 389');
+  t.match(read('docker/ldap-conf.mjs'), /slapdConf\(/, "ocsplab's own slapd.conf writer");
+  t.match(read('docker/lab-init.sh'), /"\$LAB\/ldap-password"[\s\S]*chmod 600 "\$LAB\/ldap-password"/, 'lab-init writes it, mode 600');
+
+  const df = read('Dockerfile');
+  const stage = df.slice(df.search(/^FROM \S+ AS ldap/m), df.search(/^FROM \S+ AS runtime/m));
+  t.match(stage, /apt-get install -y --no-install-recommends slapd ldap-utils/, "Debian's slapd and ldap-utils");
+  t.match(stage, /rm -rf \/var\/lib\/apt\/lists/);
+  t.match(stage, /COPY docker\/ldap\.sh docker\/ldap-conf\.mjs \/usr\/local\/bin\//);
+  t.match(stage, /^USER 1001$/m, 'non-root');
+  t.match(df.slice(df.search(/^FROM \S+ AS runtime/m)), /docker\/ldap-publish\.mjs/, 'the publisher is in the runtime image');
+});
+
+t.test('ldap-publish: after the responders and ldap, password as a file, a health check, and the QM waits for it', async (t) => {
+  const s = compose.services;
+  const pub = s['ldap-publish']!;
+  t.same(pub.depends_on, {
+    ldap: { condition: 'service_healthy' },
+    'ocsp-qm-ca': { condition: 'service_healthy' },
+    'ocsp-client-ca': { condition: 'service_healthy' },
+  });
+  t.same(pub.entrypoint, ['node', '/usr/local/bin/ldap-publish.mjs']);
+  t.same(pub.ports ?? [], [], 'no host port');
+  t.same(pub.volumes, ['lab:/lab:ro']);
+  const env = pub.environment ?? {};
+  t.equal(env.LDAP_URL, 'ldap://ldap:389');
+  t.equal(env.LDAP_PASSWORD_FILE, '/lab/ldap-password', 'the password is passed as a file');
+  t.notOk(Object.keys(env).some((k) => /PASSWORD$|PASSWD|SECRET|TOKEN$/.test(k)), 'no password value in the environment');
+  // The CRL Distribution Points the lab puts in its certificates: <responder url>/crl/<ca>.crl.
+  t.same(String(env.CRL_URLS).split(/\s+/), ['http://ocsp-qm-ca:2560/crl/qm-ca.crl', 'http://ocsp-client-ca:2561/crl/client-ca.crl']);
+  t.equal(Number(env.PUBLISH_INTERVAL), 5);
+  t.same(pub.healthcheck?.test, ['CMD', 'node', '/usr/local/bin/ldap-publish.mjs', '--health']);
+  t.equal(s['mq']!.depends_on?.['ldap-publish']?.condition, 'service_healthy', 'the QM starts with the CRLs in LDAP');
+  // The responders serve CRLs signed with the CA key; OCSP stays signed by the delegated signer.
+  const responder = read('docker/responder.sh');
+  t.match(responder, /--crl-key "\$LAB\/\$CA\/private\/cakey\.pem"/);
+  t.match(responder, /-rsigner "\$LAB\/\$CA\/ocsp\/responder\.pem"/);
+  // No secret in any service's environment values or command lines.
+  t.notMatch(read('docker-compose.yml'), /ldap-password[^\n]*(?:--password|-w )|LDAP_PASSWORD:/, 'no password on a command line or in a variable');
 });

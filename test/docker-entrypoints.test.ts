@@ -2,7 +2,10 @@
 // lab-init.sh makes the lab and its admin token (twice: idempotent), responder.sh serves each CA
 // from those files (on loopback through OCSP_HOST/ADMIN_HOST), healthcheck.mjs answers as compose
 // will ask it, openssl's OCSP client verifies the lab's certificates, and the admin API with the
-// lab's token takes a responder down while its health (on the admin port) stays green.
+// lab's token takes a responder down while its health (on the admin port) stays green. Each
+// responder serves its CA's CRL at the lab certificates' CRL Distribution Point; ldap.sh runs
+// slapd on a loopback port, ldap-publish.mjs copies both CRLs into it, ldapsearch reads them back,
+// and a revoke (then a restore) reaches LDAP within seconds. Without slapd that part is skipped.
 
 import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +13,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import type { LabManifest } from '../src/ca/lab.js';
+import { Slapd } from '../src/ldap/slapd.js';
 import { CLI, expectOk, freePort, openssl, opensslQuery, run, tempDir } from './helpers/ca-tools.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,6 +39,7 @@ const withEnv = (vars: Record<string, string>, command: string[]) => run('env', 
 const labInit = () => withEnv({ ...env, QM_OCSP_URL: qmUrl, CLIENT_OCSP_URL: clientUrl }, ['sh', script('lab-init.sh')]);
 const health = (url: string) => withEnv({ OCSPLAB_HEALTH_URL: url }, [process.execPath, script('healthcheck.mjs')]);
 const token = () => readFileSync(join(lab, 'admin-token'), 'utf8');
+const ldapPassword = () => readFileSync(join(lab, 'ldap-password'), 'utf8');
 
 t.test('lab-init.sh: the lab, its admin token (0600), every file responder.sh reads; again: same token', async (t) => {
   const first = await labInit();
@@ -43,6 +49,10 @@ t.test('lab-init.sh: the lab, its admin token (0600), every file responder.sh re
   t.ok(existsSync(tokenFile), 'admin-token written');
   t.equal(statSync(tokenFile).mode & 0o077, 0, `admin-token mode ${(statSync(tokenFile).mode & 0o777).toString(8)}: no group or world access`);
   t.match(token(), /^[0-9a-f]{48}$/, 'a 24-byte hex token, no newline');
+  const passwordFile = join(lab, 'ldap-password');
+  t.equal(statSync(passwordFile).mode & 0o077, 0, `ldap-password mode ${(statSync(passwordFile).mode & 0o777).toString(8)}: no group or world access`);
+  t.match(ldapPassword(), /^[0-9a-f]{48}$/, 'a random LDAP root password, no newline');
+  t.not(ldapPassword(), token(), 'not the admin token');
   for (const ca of ['qm-ca', 'client-ca']) {
     for (const f of ['index.txt', 'cacert.pem', 'ocsp/responder.pem', 'ocsp/responder.key.pem']) t.ok(existsSync(join(lab, ca, f)), `${ca}/${f}`);
   }
@@ -52,11 +62,12 @@ t.test('lab-init.sh: the lab, its admin token (0600), every file responder.sh re
   // The folder lab-init copies to the mq-etc volume, naming client-ca's responder for the QM.
   t.match(readFileSync(join(lab, 'mq/etc-mqm/20-ocsplab.mqsc'), 'utf8'), clientUrl);
 
-  const before = { token: token(), manifest: readFileSync(join(lab, 'lab.json'), 'utf8') };
+  const before = { token: token(), ldapPassword: ldapPassword(), manifest: readFileSync(join(lab, 'lab.json'), 'utf8') };
   const second = await labInit();
   expectOk(t, second, 'a second run exits 0 too');
   t.match(second.stdout, /lab already present/);
   t.equal(token(), before.token, 'token kept');
+  t.equal(ldapPassword(), before.ldapPassword, 'LDAP password kept');
   t.equal(readFileSync(join(lab, 'lab.json'), 'utf8'), before.manifest, 'lab kept');
 });
 
@@ -66,19 +77,15 @@ interface Service {
   exited: Promise<unknown>;
 }
 
-/** `sh docker/responder.sh` for one CA, in its own process group, once both of its ports serve. */
-async function responder(t: Test, ca: string, ocspPort: number, adminPort: number): Promise<Service> {
-  const child = spawn('sh', [script('responder.sh')], {
-    cwd: root,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env, CA: ca, OCSP_PORT: String(ocspPort), ADMIN_PORT: String(adminPort), OCSP_HOST: '127.0.0.1', ADMIN_HOST: '127.0.0.1' },
-  });
+/** COMMAND in its own process group, stopped (TERM, then KILL) when `owner` ends; resolves once
+ *  `ready` holds, rejects when it exits first or does not get there in 30 s (a busy machine). */
+async function background(owner: Test, what: string, command: string[], vars: Record<string, string>, ready: (out: string) => Promise<boolean>): Promise<Service> {
+  const child = spawn(command[0]!, command.slice(1), { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, ...vars } });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise((r) => child.once('exit', r));
-  t.teardown(async () => {
+  owner.teardown(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const group = (signal: NodeJS.Signals) => {
       try {
@@ -92,13 +99,20 @@ async function responder(t: Test, ca: string, ocspPort: number, adminPort: numbe
     await exited;
     clearTimeout(timer);
   });
-  const ok = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.ok === true;
-  for (let i = 0; i < 200 && child.exitCode === null; i++) {
-    const ready = /waiting for OCSP client connections/.test(out) && (await ok(`http://127.0.0.1:${adminPort}/healthz`)) && (await ok(`http://127.0.0.1:${ocspPort}/healthz`));
-    if (ready) return { child, out: () => out, exited };
+  const deadline = Date.now() + 30_000;
+  while (child.exitCode === null && Date.now() < deadline) {
+    if (await ready(out)) return { child, out: () => out, exited };
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`responder.sh for ${ca} did not serve: ${out}`);
+  throw new Error(`${what} did not get ready: ${out}`);
+}
+
+const ok = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(1000) }).catch(() => undefined))?.ok === true;
+
+/** `sh docker/responder.sh` for one CA, once both of its ports serve. */
+function responder(t: Test, ca: string, ocspPort: number, adminPort: number): Promise<Service> {
+  const vars = { CA: ca, OCSP_PORT: String(ocspPort), ADMIN_PORT: String(adminPort), OCSP_HOST: '127.0.0.1', ADMIN_HOST: '127.0.0.1' };
+  return background(t, `responder.sh for ${ca}`, ['sh', script('responder.sh')], vars, async (out) => /waiting for OCSP client connections/.test(out) && (await ok(`http://127.0.0.1:${adminPort}/healthz`)) && (await ok(`http://127.0.0.1:${ocspPort}/healthz`)));
 }
 
 const suite = t;
@@ -116,6 +130,7 @@ t.test('responder.sh serves each CA on loopback, with the admin API behind the t
     // sh execs the ocsplab shim, which execs node: the same pid, whose argv `ps` would show.
     const argv = readFileSync(`/proc/${s.child.pid}/cmdline`, 'utf8').split('\0');
     t.ok(argv.includes('--admin-token-file'), `${ca}: the token is passed as a file`);
+    t.equal(argv[argv.indexOf('--crl-key') + 1], join(lab, ca, 'private/cakey.pem'), `${ca}: CRLs signed with the CA key (--crl-key)`);
     t.notOk(argv.some((a) => a.includes(token())), `${ca}: the token is not in the process's arguments`);
   }
 });
@@ -134,6 +149,131 @@ t.test("openssl ocsp verifies each lab certificate's status through its CA's res
     const q = await opensslQuery({ issuer: ca.cacert, target: cert.cert, url: ca.responder.url, cafile: ca.cacert });
     t.equal(q.status, 'good', `${cert.name}: good`);
     t.ok(q.verified, `${cert.name}: Response verify OK`);
+  }
+});
+
+/** `curl -sf URL` into a file; its bytes. */
+async function curl(t: Test, url: string, file: string): Promise<Buffer> {
+  const r = await run('curl', ['-sSf', '-o', file, url]);
+  expectOk(t, r, `curl ${url}`);
+  return readFileSync(file);
+}
+
+t.test("each responder serves its CA's CRL at the certificates' CRL Distribution Point, signed by the CA", async (t) => {
+  const manifest = JSON.parse(readFileSync(join(lab, 'lab.json'), 'utf8')) as LabManifest;
+  for (const cert of [manifest.certs.qm, manifest.certs.client]) {
+    const ca = cert.ca === 'qm-ca' ? manifest.cas.qm : manifest.cas.client;
+    const cdp = await openssl(['x509', '-in', cert.cert, '-noout', '-ext', 'crlDistributionPoints']);
+    const url = `${ca.responder.url}/crl/${ca.name}.crl`;
+    t.match(cdp.stdout, `URI:${url}`, `${cert.name}: its CDP is ${ca.name}'s responder`);
+    const file = join(work, `${ca.name}.crl`);
+    await curl(t, url, file);
+    const v = await openssl(['crl', '-inform', 'DER', '-in', file, '-CAfile', ca.cacert, '-noout', '-issuer']);
+    t.match(`${v.stdout}${v.stderr}`, /verify OK/, `${ca.name}: the CRL verifies against the CA certificate`);
+    t.match(v.stdout, /O ?= ?ocsplab lab/, `${ca.name}: issued by the lab CA`);
+    const pem = await run('curl', ['-sSf', `${url.slice(0, -4)}.pem`]);
+    t.match(pem.stdout, /^-----BEGIN X509 CRL-----/, `${ca.name}: .pem too`);
+  }
+});
+
+const noLdap = !Slapd.installed() ? 'slapd is not installed (apt-get install slapd)' : (await run('sh', ['-c', 'command -v ldapsearch'])).code !== 0 ? 'ldapsearch is not installed (apt-get install ldap-utils)' : undefined;
+if (noLdap) console.log(`# skipping the LDAP rehearsal (ldap.sh, ldap-publish.mjs): ${noLdap}`);
+
+type ComposeService = { environment?: Record<string, string>; healthcheck?: { test?: string[] } };
+const composeFile = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const QM_DN = 'CN=ocsplab QM CA,O=ocsplab lab';
+const CLIENT_DN = 'CN=ocsplab client CA,O=ocsplab lab';
+
+/** What an anonymous `ldapsearch -x` (as MQ reads) finds in the CA entry's CRL attribute, as DER. */
+async function ldapCrl(url: string, dn: string): Promise<Buffer | undefined> {
+  const r = await run('ldapsearch', ['-x', '-LLL', '-o', 'ldif-wrap=no', '-H', url, '-b', dn, '-s', 'base', 'certificateRevocationList;binary']);
+  if (r.code !== 0) return undefined;
+  const line = r.stdout.split('\n').find((l) => l.toLowerCase().startsWith('certificaterevocationlist;binary::'));
+  return line ? Buffer.from(line.slice(line.indexOf('::') + 2).trim(), 'base64') : undefined;
+}
+
+/** The serials a DER CRL lists, as openssl prints them. */
+async function crlSerials(der: Buffer): Promise<string[]> {
+  const file = join(work, `crl-${process.hrtime.bigint()}.der`);
+  writeFileSync(file, der);
+  const r = await openssl(['crl', '-inform', 'DER', '-in', file, '-noout', '-text']);
+  return [...r.stdout.matchAll(/Serial Number: ([0-9A-F]+)/gi)].map((m) => m[1]!.toUpperCase());
+}
+
+async function until(cond: () => Promise<boolean>, ms: number): Promise<number | undefined> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (await cond()) return Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return undefined;
+}
+
+t.test('ldap.sh and ldap-publish.mjs: slapd gets both CRLs, ldapsearch reads the bytes curl gets, revoke and restore follow', { skip: noLdap ?? false }, async (t) => {
+  const ldapPort = await freePort();
+  const ldapUrl = `ldap://127.0.0.1:${ldapPort}`;
+  const ldapDir = join(work, 'ldap');
+  const passwordFile = join(lab, 'ldap-password');
+  // compose's own health check, pointed at this port.
+  const hc = composeFile.services['ldap']!.healthcheck!.test!.slice(1).map((a) => a.replace('ldap://127.0.0.1:389', ldapUrl));
+  const healthy = async () => (await run(hc[0]!, hc.slice(1))).code === 0;
+  const slapd = await background(t, 'ldap.sh', ['sh', script('ldap.sh')], { LDAP_HOST: '127.0.0.1', LDAP_PORT: String(ldapPort), LDAP_DIR: ldapDir, OCSPLAB_APP: root }, async (out) => /slapd starting/.test(out) && (await healthy()));
+  t.match(slapd.out(), `slapd for o=ocsplab lab on ${ldapUrl}/`, 'LDAP_HOST and LDAP_PORT honoured');
+  // sh execs slapd: the same pid, whose argv and environment `ps` and /proc would show.
+  const argv = readFileSync(`/proc/${slapd.child.pid}/cmdline`, 'utf8').split('\0');
+  t.equal(argv[argv.indexOf('-f') + 1], join(ldapDir, 'slapd.conf'), 'slapd runs the generated slapd.conf');
+  const conf = join(ldapDir, 'slapd.conf');
+  t.equal(statSync(conf).mode & 0o077, 0, 'slapd.conf: no group or world access');
+  t.match(readFileSync(conf, 'utf8'), /rootpw "\{SSHA\}/, 'slapd.conf holds a salted hash');
+  t.notMatch(readFileSync(conf, 'utf8'), ldapPassword(), 'not the password');
+  t.equal((await run('ldapwhoami', ['-x', '-H', ldapUrl, '-D', 'cn=admin,o=ocsplab lab', '-y', passwordFile])).code, 0, "cn=admin binds with the lab's password file");
+  t.equal((await run('ldapwhoami', ['-x', '-H', ldapUrl, '-D', 'cn=admin,o=ocsplab lab', '-w', 'not-the-password'])).code, 49, 'a wrong password: invalid credentials (49)');
+
+  // compose's ldap-publish environment with the service names turned into these loopback ports.
+  const composeEnv = composeFile.services['ldap-publish']!.environment!;
+  const local = (v: string) => v.replaceAll('http://ocsp-qm-ca:2560', qmUrl).replaceAll('http://ocsp-client-ca:2561', clientUrl).replaceAll('ldap://ldap:389', ldapUrl).replaceAll('/lab/', `${lab}/`);
+  const pubEnv: Record<string, string> = { ...Object.fromEntries(Object.entries(composeEnv).map(([k, v]) => [k, local(String(v))])), LDAP_PUBLISH_STATUS: join(work, 'ldap-publish.json'), OCSPLAB_APP: root };
+  t.equal(pubEnv.LDAP_PASSWORD_FILE, passwordFile);
+  const interval = Number(pubEnv.PUBLISH_INTERVAL);
+  const published = (out: string) => (out.match(/^ldap-publish: published /gm) ?? []).length;
+  const pub = await background(t, 'ldap-publish.mjs', [process.execPath, script('ldap-publish.mjs')], pubEnv, async (out) => published(out) >= 2);
+  const pubHealth = (vars: Record<string, string> = {}) => withEnv({ ...pubEnv, ...vars }, [process.execPath, script('ldap-publish.mjs'), '--health']);
+  t.ok((await until(async () => (await pubHealth()).code === 0, 3 * interval * 1000)) !== undefined, 'ldap-publish.mjs --health: 0 once both CRLs are in LDAP');
+  t.equal((await pubHealth({ LDAP_PUBLISH_STATUS: join(work, 'no-such-status.json') })).code, 1, '--health without a status: 1');
+
+  for (const [ca, url, dn] of [['qm-ca', qmUrl, QM_DN], ['client-ca', clientUrl, CLIENT_DN]] as const) {
+    const http = await curl(t, `${url}/crl/${ca}.crl`, join(work, `${ca}-http.crl`));
+    const fromLdap = await ldapCrl(ldapUrl, dn);
+    t.ok(fromLdap?.equals(http), `${dn}: ldapsearch finds the CRL curl gets from ${ca}'s responder`);
+    t.match(pub.out(), `published ${url}/crl/${ca}.crl at ${dn}: CRL number `, `${ca}: one log line`);
+  }
+
+  const manifest = JSON.parse(readFileSync(join(lab, 'lab.json'), 'utf8')) as LabManifest;
+  const serial = manifest.certs.client.serial.toUpperCase();
+  t.notOk((await crlSerials((await ldapCrl(ldapUrl, CLIENT_DN))!)).includes(serial), `client certificate ${serial}: not on the CRL yet`);
+  const limit = 3 * interval * 1000;
+  expectOk(t, await run(process.execPath, [CLI, 'ca', 'revoke', join(lab, 'client-ca'), serial, '--reason', 'keyCompromise']), 'ocsplab ca revoke');
+  const revokedIn = await until(async () => (await crlSerials((await ldapCrl(ldapUrl, CLIENT_DN)) ?? Buffer.alloc(0))).includes(serial), limit);
+  t.ok(revokedIn !== undefined, `revoked: LDAP's CRL lists ${serial} after ${revokedIn} ms (publish interval ${interval} s, limit ${limit} ms)`);
+  const http = await curl(t, `${clientUrl}/crl/client-ca.crl`, join(work, 'client-ca-revoked.crl'));
+  t.ok((await ldapCrl(ldapUrl, CLIENT_DN))?.equals(http), 'the same bytes as the responder serves');
+  t.match(pub.out(), `published ${clientUrl}/crl/client-ca.crl at ${CLIENT_DN}: CRL number`, 'logged');
+  t.match(pub.out(), /1 revoked/);
+
+  expectOk(t, await run(process.execPath, [CLI, 'ca', 'restore', join(lab, 'client-ca'), serial]), 'ocsplab ca restore');
+  const restoredIn = await until(async () => !(await crlSerials((await ldapCrl(ldapUrl, CLIENT_DN)) ?? Buffer.alloc(0))).includes(serial), limit);
+  t.ok(restoredIn !== undefined, `restored: off LDAP's CRL after ${restoredIn} ms`);
+
+  // LDAP is compared, not the last CRL sent: an entry gone from the server (a recreated ldap
+  // container) is published again.
+  expectOk(t, await run('ldapdelete', ['-x', '-H', ldapUrl, '-D', 'cn=admin,o=ocsplab lab', '-y', passwordFile, QM_DN]), 'ldapdelete the QM CA entry');
+  t.ok((await until(async () => (await ldapCrl(ldapUrl, QM_DN)) !== undefined, limit)) !== undefined, 'published again');
+
+  const secret = ldapPassword();
+  for (const [what, s] of [['ldap.sh', slapd], ['ldap-publish.mjs', pub]] as const) {
+    t.notMatch(s.out(), secret, `${what}: password not printed`);
+    t.notOk(readFileSync(`/proc/${s.child.pid}/cmdline`, 'utf8').includes(secret), `${what}: not in argv`);
+    t.notOk(readFileSync(`/proc/${s.child.pid}/environ`, 'utf8').includes(secret), `${what}: not in the environment`);
   }
 });
 
