@@ -16,12 +16,12 @@ export interface IndexBenchResult {
   revokeVisibleMs: number;
 }
 
-function serialOf(i: number): string {
+export function serialOf(i: number): string {
   const hex = i.toString(16).toUpperCase();
   return hex.length % 2 ? `0${hex}` : hex;
 }
 
-function writeIndex(path: string, lines: number): number {
+export function writeIndex(path: string, lines: number): number {
   const parts: string[] = [];
   for (let i = 1; i <= lines; i++) parts.push(`V\t301231235959Z\t\t${serialOf(i)}\tunknown\t/C=GB/O=ocsplab bench/CN=client-${i}.example.com\n`);
   const text = parts.join('');

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { initCa, issue, caPaths, type KeyType } from '../src/ca/index.js';
 import { runIndexBench } from './index-big.js';
+import { findNginx, NGINX_INSTALL, startNginx, type Nginx } from '../test/helpers/nginx.js';
+import { getUrlOf } from '../src/presign/layout.js';
 
 const exec = promisify(execFile);
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
@@ -107,18 +109,21 @@ function ms(text: string): number {
   return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
 }
 
-async function wrk(url: string, body: string, keepAlive: boolean, pid: number): Promise<Load> {
+/** POSTs the request file `body`, or GETs `url` as it is when `body` is undefined. `pid`: the
+ *  process trees whose RSS is sampled. */
+async function wrk(url: string, body: string | undefined, keepAlive: boolean, pid: number | number[]): Promise<Load> {
   const script = join(tmpdir(), `ocsplab-wrk-${process.pid}.lua`);
   writeFileSync(
     script,
-    `local f = io.open("${body}", "rb"); wrk.body = f:read("*a"); f:close()
+    `${body === undefined ? 'wrk.method = "GET"' : `local f = io.open("${body}", "rb"); wrk.body = f:read("*a"); f:close()
 wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/ocsp-request"
+wrk.headers["Content-Type"] = "application/ocsp-request"`}
 ${keepAlive ? '' : 'wrk.headers["Connection"] = "close"'}
 `,
   );
   let rssMb = 0;
-  const sampler = setInterval(() => void treeRss(pid).then((r) => (rssMb = Math.max(rssMb, r))), 500);
+  const pids = Array.isArray(pid) ? pid : [pid];
+  const sampler = setInterval(() => void Promise.all(pids.map(treeRss)).then((r) => (rssMb = Math.max(rssMb, r.reduce((a, b) => a + b, 0)))), 500);
   const { stdout } = await exec('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '-s', script, url], { maxBuffer: 1 << 20 });
   clearInterval(sampler);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
@@ -174,6 +179,117 @@ async function stop(c: ChildProcess): Promise<void> {
   if (c.exitCode === null && c.signalCode === null) await new Promise((r) => c.once('exit', r));
 }
 
+interface GetServer {
+  name: string;
+  /** Starts it on `port`, serving the GET path; the pids whose RSS counts, and how to stop it. */
+  start(port: number): Promise<{ pids: number[]; stop(): Promise<void> }>;
+}
+
+/** Waits until a GET of `url` answers 200 (a static server takes no POST). */
+async function waitGet(url: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const ok = await fetch(url).then((r) => r.arrayBuffer().then(() => r.status === 200), () => false);
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`${url} did not answer`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/**
+ * The RFC 5019 deployment on one machine: GET of a nonce-less request (the one path an HTTP cache
+ * can serve), answered by openssl ocsp -multi 2, ocsplab direct, nginx's proxy_cache in front of two
+ * ocsplab replicas (one worker each), and nginx serving \`ocsplab presign\`'s files. Every server
+ * has the same -ndays 1 (nginx caches only what carries a max-age). Rounds alternate the servers.
+ */
+async function getCases(lab: Lab): Promise<string[]> {
+  const cases = [
+    { name: 'GET, no nonce, RSA-2048, keep-alive', keepAlive: true },
+    { name: 'GET, no nonce, RSA-2048, no keep-alive', keepAlive: false },
+  ].filter((x) => x.name.includes(process.env.BENCH_CASES ?? ''));
+  if (cases.length === 0) return [];
+  const bin = await findNginx();
+  if (!bin) {
+    process.stderr.write(`bench: GET rows skipped: nginx not installed (${NGINX_INSTALL})\n`);
+    return [`GET rows skipped: nginx not installed (${NGINX_INSTALL})`];
+  }
+  const base = ['-index', lab.index, '-CA', lab.cacert, '-rsigner', lab.cacert, '-rkey', lab.cakey, '-ndays', '1'];
+  const out = join(lab.dir, 'presigned');
+  const t0 = performance.now();
+  await exec(process.execPath, [CLI, 'presign', '--out', out, ...base]);
+  process.stdout.write(`presign of the bench CA: ${(performance.now() - t0).toFixed(0)} ms\n`);
+  const path = `/${getUrlOf(readFileSync(lab.req.plain))}`;
+  const workers = String(availableParallelism());
+  const ocsplab = (port: number, w: string) => start(process.execPath, [CLI, 'ocsp', ...base, '-port', String(port), '--workers', w, '--log-level', 'error']);
+  const servers: GetServer[] = [
+    {
+      name: 'openssl ocsp -multi 2',
+      async start(port) {
+        const c = start('openssl', ['ocsp', ...base, '-port', String(port), '-multi', '2', '-ignore_err']);
+        await waitHttp(port, lab.req.plain);
+        return { pids: [c.pid!], stop: () => stop(c) };
+      },
+    },
+    {
+      name: `ocsplab direct (${workers} workers)`,
+      async start(port) {
+        const c = ocsplab(port, workers);
+        await waitHttp(port, lab.req.plain);
+        return { pids: [c.pid!], stop: () => stop(c) };
+      },
+    },
+    {
+      name: 'nginx proxy_cache, 2 ocsplab replicas (1 worker each)',
+      async start(port) {
+        const ps = [await freePort(), await freePort()];
+        const rs = ps.map((p) => ocsplab(p, '1'));
+        for (const p of ps) await waitHttp(p, lab.req.plain);
+        let nginx: Nginx;
+        try {
+          nginx = await startNginx(bin, { cache: { port, upstreams: ps }, workers: availableParallelism(), accessLog: false });
+        } catch (e) {
+          for (const r of rs) await stop(r);
+          throw e;
+        }
+        await waitGet(`http://127.0.0.1:${port}${path}`);
+        return { pids: [nginx.child.pid!, ...rs.map((r) => r.pid!)], stop: async () => (await nginx.stop(), await Promise.all(rs.map(stop)), undefined) };
+      },
+    },
+    {
+      name: 'nginx static, ocsplab presign files',
+      async start(port) {
+        const nginx = await startNginx(bin, { static: { port, root: join(out, 'get') }, workers: availableParallelism(), accessLog: false });
+        await waitGet(`http://127.0.0.1:${port}${path}`);
+        return { pids: [nginx.child.pid!], stop: () => nginx.stop() };
+      },
+    },
+  ];
+  const lines = [
+    `| GET case | ${servers.map((s) => `${s.name} req/s`).join(' | ')} | p50/p99 ms, same order | RSS MB, same order |`,
+    `|---|${servers.map(() => '---:').join('|')}|---:|---:|`,
+  ];
+  for (const c of cases) {
+    const runs: Load[][] = servers.map(() => []);
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [i, s] of servers.entries()) {
+        const port = await freePort();
+        const h = await s.start(port);
+        try {
+          runs[i].push(await wrk(`http://127.0.0.1:${port}${path}`, undefined, c.keepAlive, h.pids));
+        } finally {
+          await h.stop();
+        }
+      }
+    }
+    const m = runs.map(median);
+    const o = m[0].rps;
+    const errs = m.some((x) => x.errors) ? ` (errors: ${m.map((x) => x.errors).join('/')})` : '';
+    lines.push(`| ${c.name}${errs} | ${m.map((x) => `${x.rps.toFixed(0)} (${(x.rps / o).toFixed(2)}x)`).join(' | ')} | ${m.map((x) => `${x.p50.toFixed(2)}/${x.p99.toFixed(2)}`).join(', ')} | ${m.map((x) => x.rssMb.toFixed(0)).join(', ')} |`);
+    process.stdout.write(`${c.name}: ${servers.map((s, i) => `${s.name} ${m[i].rps.toFixed(0)}`).join(', ')} req/s\n`);
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   try {
     await exec('wrk', ['--version']).catch((e: { stdout?: string }) => {
@@ -223,6 +339,12 @@ async function main(): Promise<void> {
     rows.push({ c, ossl: o, ours: u, ceiling });
     process.stdout.write(`${c.name}: openssl ${o.rps.toFixed(0)} req/s, ocsplab ${u.rps.toFixed(0)} req/s (${(u.rps / o.rps).toFixed(2)}x); node:http ceiling ${ceiling.rps.toFixed(0)} req/s (${(ceiling.rps / o.rps).toFixed(2)}x)\n`);
   }
+  const getLines = await getCases(labs.rsa);
+  // The GET rows on their own too (README's "Running it for real" quotes them): any run with both GET cases.
+  if (getLines.length === 4) {
+    mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
+    writeFileSync(join(process.cwd(), 'bench', 'results', 'nginx.md'), `${header}\n\n${getLines.join('\n')}\n`);
+  }
   const idx = runIndexBench(1_000_000);
   const lines = [
     `| case | openssl req/s | ocsplab req/s | ratio | target | node:http ceiling req/s (ratio) | openssl p50/p99 ms | ocsplab p50/p99 ms | openssl RSS MB | ocsplab RSS MB |`,
@@ -234,6 +356,7 @@ async function main(): Promise<void> {
       return `| ${c.name}${errs} | ${ossl.rps.toFixed(0)} | ${ours.rps.toFixed(0)} | ${ratio.toFixed(2)}x | ${verdict} | ${ceiling.rps.toFixed(0)} (${(ceiling.rps / ossl.rps).toFixed(2)}x) | ${ossl.p50.toFixed(2)}/${ossl.p99.toFixed(2)} | ${ours.p50.toFixed(2)}/${ours.p99.toFixed(2)} | ${ossl.rssMb.toFixed(0)} | ${ours.rssMb.toFixed(0)} |`;
     }),
     '',
+    ...(getLines.length ? [...getLines, ''] : []),
     `index.txt of ${idx.lines.toLocaleString('en')} lines (${(idx.bytes / 2 ** 20).toFixed(0)} MB): loaded in ${idx.loadMs.toFixed(0)} ms (target ≤ 1500), RSS ${idx.rssMb.toFixed(0)} MB (target ≤ 300); one revocation visible ${idx.revokeVisibleMs.toFixed(0)} ms after its write`,
   ];
   process.stdout.write(`\n${header}\n\n${lines.join('\n')}\n`);

@@ -23,6 +23,10 @@ const MAY_IMPORT: Record<string, { may: readonly string[]; why: string }> = {
     may: ['ca', 'crl', 'crypto', 'index', 'ldap', 'ocsp'],
     why: 'serves the CA files; knows nothing of MQ, drills or the command line',
   },
+  presign: {
+    may: ['ocsp', 'responder'],
+    why: "signs ahead of time with the responder's CA sources and writes files; serves nothing itself",
+  },
   mq: { may: [], why: 'MQ knowledge only (catalog, outcome rows, log formats): the emulator, explain and the drill build on it' },
   emulator: {
     may: ['mq', 'ocsp', 'ca', 'crl', 'index', 'ldap'],
@@ -36,7 +40,7 @@ const MAY_IMPORT: Record<string, { may: readonly string[]; why: string }> = {
     why: "plays scenarios on the emulator, the responders and the lab's LDAP server; never explain or cli",
   },
   cli: {
-    may: ['ca', 'crl', 'crypto', 'drill', 'emulator', 'explain', 'index', 'ldap', 'mq', 'ocsp', 'responder'],
+    may: ['ca', 'crl', 'crypto', 'drill', 'emulator', 'explain', 'index', 'ldap', 'mq', 'ocsp', 'presign', 'responder'],
     why: 'the command sits on top; nothing but cli imports cli',
   },
 };

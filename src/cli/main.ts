@@ -4,6 +4,7 @@
 
 const COMMANDS: Record<string, { load: () => Promise<{ main(argv: string[]): Promise<number> }>; help: string }> = {
   ocsp: { load: () => import('./ocsp.js'), help: 'run the OCSP responder (openssl ocsp responder flags accepted)' },
+  presign: { load: () => import('./presign.js'), help: 'sign every certificate\'s answer ahead of time into files a static web server serves (RFC 5019)' },
   ctl: { load: () => import('./ctl.js'), help: 'switch a running responder\'s modes (down, blackhole, bad-signature, ...)' },
   ca: { load: () => import('./ca.js'), help: 'lab CA tool: init, issue, revoke, restore, list, status, lab' },
   drill: { load: () => import('./drill.js'), help: 'run MQ OCSP drill scenarios on the embedded lab and print the outcome matrix' },

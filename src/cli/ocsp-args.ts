@@ -27,6 +27,8 @@ export interface OcspCliConfig {
   logLevel: string;
   /** openssl -badsig: start in the bad-signature mode. */
   badsig: boolean;
+  /** Largest Cache-Control max-age in seconds (--max-age). */
+  maxAge?: number;
   /** Notes about flags accepted but meaningless here, printed once. */
   notes: string[];
 }
@@ -74,6 +76,7 @@ const OPTIONS: Record<string, Spec> = {
   'admin-token': { type: 'string' },
   'admin-token-file': { type: 'string' },
   'log-level': { type: 'string' },
+  'max-age': { type: 'string' },
   help: { type: 'boolean' },
 };
 
@@ -124,6 +127,8 @@ ocsplab options (two dashes):
   --admin-port N     admin API port (127.0.0.1); --admin-host
   --admin-token-file FILE   bearer token for the admin API, read from FILE (kept out of \`ps\`);
                      --admin-token T, OCSPLAB_ADMIN_TOKEN[_FILE] also work; required off loopback
+  --max-age N        cap Cache-Control max-age at N seconds (default: up to nextUpdate): how long an
+                     HTTP cache in front may keep an answer, so how late it can show a revocation
   --log-level LEVEL  info (default), warn, error, debug
 `;
 
@@ -259,6 +264,7 @@ export function parseOcspArgs(argv: string[]): OcspCliConfig & { help: boolean }
     adminToken: admin.token,
     adminTokenWarning: admin.warning,
     logLevel: str('log-level') ?? 'info',
+    maxAge: str('max-age') !== undefined ? toInt(str('max-age')!, '--max-age') : undefined,
     badsig: Boolean(global.badsig),
     notes: [...notes],
     help: Boolean(global.help),

@@ -31,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     adminPort: cfg.adminPort,
     adminHost: cfg.adminHost,
     adminToken: cfg.adminToken,
+    maxAge: cfg.maxAge,
   };
   // -nrequest counts one process's requests, as openssl's does.
   const workers = cfg.nrequest !== undefined ? 1 : (cfg.workers ?? availableParallelism());

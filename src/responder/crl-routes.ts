@@ -19,6 +19,8 @@ export interface CrlHandlerOptions {
   mode(name: string): Mode;
   log: FastifyBaseLogger;
   onHang?: (socket: Socket) => void;
+  /** Largest Cache-Control max-age sent, in seconds (--max-age); default: up to nextUpdate. */
+  maxAge?: number;
   onAnswered?: (ca: string, what: string, mode: string | undefined) => void;
 }
 
@@ -74,7 +76,7 @@ export function crlHandler(o: CrlHandlerOptions): RequestHandler {
     const body = pem ? Buffer.from(crlToPem(doc.der), 'latin1') : doc.der;
     const etag = pem ? `${doc.etag.slice(0, -1)}-pem"` : doc.etag;
     const headers: OutgoingHttpHeaders = { 'content-type': pem ? 'application/x-pem-file' : 'application/pkix-crl' };
-    addCacheHeaders(headers, etag, doc.thisUpdate, doc.nextUpdate, now.getTime());
+    addCacheHeaders(headers, etag, doc.thisUpdate, doc.nextUpdate, now.getTime(), o.maxAge);
     if (notModified(req, res, headers)) {
       done('not-modified');
       return true;

@@ -33,6 +33,8 @@ export interface OcspHandlerOptions {
   onAnswered?: (r: Reply, modes: string[]) => void;
   /** Called with the socket of a request left unanswered on purpose (blackhole). */
   onHang?: (socket: import('node:net').Socket) => void;
+  /** Largest Cache-Control max-age sent, in seconds (--max-age); default: up to nextUpdate. */
+  maxAge?: number;
 }
 
 /** Handles a request and returns true, or returns false to leave it to the next handler. */
@@ -163,7 +165,7 @@ export function ocspHandler(o: OcspHandlerOptions): RequestHandler {
     const headers: OutgoingHttpHeaders = { 'content-type': OCSP_RESPONSE };
     if (method === 'GET' && r.cacheable && r.thisUpdate) {
       // RFC 5019 6.2: let HTTP caches keep a nonce-less answer until nextUpdate.
-      addCacheHeaders(headers, `"${createHash('sha1').update(r.der).digest('hex')}"`, r.thisUpdate, r.nextUpdate);
+      addCacheHeaders(headers, `"${createHash('sha1').update(r.der).digest('hex')}"`, r.thisUpdate, r.nextUpdate, Date.now(), o.maxAge);
       if (notModified(req, res, headers)) return;
     }
     headers['content-length'] = r.der.length;

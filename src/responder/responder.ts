@@ -36,6 +36,8 @@ export interface ResponderOptions {
   /** Admin API address; 127.0.0.1 unless told otherwise, and then a token is required. */
   adminHost?: string;
   adminToken?: string;
+  /** Largest Cache-Control max-age on cacheable answers and CRLs, in seconds (--max-age). */
+  maxAge?: number;
 }
 
 export type { Counters } from './control.js';
@@ -111,6 +113,7 @@ export class Responder {
       log: l.app.log,
       onHang: (socket) => l.hang(socket),
       onAnswered: (_ca, what, mode) => this.countCrl(what, mode),
+      maxAge: this.o.maxAge,
     });
     const ocsp = ocspHandler({
       source,
@@ -119,6 +122,7 @@ export class Responder {
       log: l.app.log,
       onAnswered: (reply, modes) => this.count(reply, modes),
       onHang: (socket) => l.hang(socket),
+      maxAge: this.o.maxAge,
     });
     l.front = (req, res) => crl(req, res) || ocsp(req, res);
     l.app.register(healthRoutes);
