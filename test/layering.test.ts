@@ -39,8 +39,12 @@ const MAY_IMPORT: Record<string, { may: readonly string[]; why: string }> = {
     may: ['mq', 'emulator', 'ca', 'responder', 'ldap', 'ocsp'],
     why: "plays scenarios on the emulator, the responders and the lab's LDAP server; never explain or cli",
   },
+  console: {
+    may: ['drill', 'responder', 'ca', 'mq', 'emulator', 'index', 'ocsp'],
+    why: "the lab console (ocsplab lab up): a plugin on the responder's admin port that drives the drill's lab; nothing but cli imports it",
+  },
   cli: {
-    may: ['ca', 'crl', 'crypto', 'drill', 'emulator', 'explain', 'index', 'ldap', 'mq', 'ocsp', 'presign', 'responder'],
+    may: ['ca', 'console', 'crl', 'crypto', 'drill', 'emulator', 'explain', 'index', 'ldap', 'mq', 'ocsp', 'presign', 'responder'],
     why: 'the command sits on top; nothing but cli imports cli',
   },
 };

@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { load: () => Promise<{ main(argv: string[]): Pro
   ctl: { load: () => import('./ctl.js'), help: 'switch a running responder\'s modes (down, blackhole, bad-signature, ...)' },
   ca: { load: () => import('./ca.js'), help: 'lab CA tool: init, issue, revoke, restore, list, status, lab' },
   drill: { load: () => import('./drill.js'), help: 'run MQ OCSP drill scenarios on the embedded lab and print the outcome matrix' },
+  lab: { load: () => import('./lab.js'), help: 'lab up: keep the embedded lab running with its web console (admin API, /metrics)' },
   demo: { load: () => import('./demo.js'), help: 'generate a demo CA and serve it (no arguments needed)' },
   explain: { load: () => import('./explain.js'), help: 'explain MQ TLS/OCSP errors from AMQERR01.LOG, FFST, Java chains or reason codes' },
 };

@@ -74,6 +74,9 @@ export class IndexStore {
   /** The ioTurn in which the file was last found unchanged. */
   private checkedTurn = -1;
   private watcher: FSWatcher | undefined;
+  /** Successful re-reads since start, and re-reads that kept the old index (metrics). */
+  reloads = 0;
+  reloadErrors = 0;
 
   /** Loads the file now; throws IndexLineError (file and line) or a file error at start-up. */
   constructor(
@@ -142,6 +145,7 @@ export class IndexStore {
       data = readFileSync(this.path);
     } catch (e) {
       this.failedKey = key;
+      this.reloadErrors++;
       const msg = `${this.path}: ${(e as Error).message}; keeping the previous index`;
       this.log.error(msg);
       return msg;
@@ -153,11 +157,13 @@ export class IndexStore {
       this.snap = { db, attr: parseAttr(readAttr(this.path)), generation, loadedAt: new Date() };
       this.key = key;
       this.failedKey = undefined;
+      this.reloads++;
       this.log.info(`${this.path}: loaded ${db.size} entries (generation ${generation})`);
       return undefined;
     } catch (e) {
       if (!(e instanceof IndexLineError)) throw e;
       this.failedKey = key;
+      this.reloadErrors++;
       const msg = `${e.message}; keeping the index loaded at ${this.snap.loadedAt.toISOString()}`;
       this.log.error(msg);
       return msg;

@@ -96,3 +96,6 @@ export function offeredSuites(record: Buffer): number[] {
 export function recordLength(head: Buffer): number | undefined {
   return head.length >= 5 ? 5 + head.readUInt16BE(3) : undefined;
 }
+
+/** Every SSLCIPH name known here: the ANY_ families first, then the single suites. */
+export const CIPHERSPEC_NAMES: readonly string[] = [...Object.keys(ANY), ...SUITES.map((s) => s.mq)];

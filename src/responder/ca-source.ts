@@ -41,6 +41,8 @@ function nextSerial(hex: string): string {
 
 export class CaSource implements StatusSource {
   readonly name: string;
+  /** Responses signed (one signature each), read by the metrics at scrape time. */
+  signatures = 0;
 
   constructor(private readonly o: CaSourceOptions) {
     this.name = o.name;
@@ -110,6 +112,7 @@ export class CaSource implements StatusSource {
     const own = t.noCerts ? this.o.signerNoCerts : this.o.signer;
     const signer = t.signer ? t.signer(own) : own;
     const reply = (der: Buffer): Reply => ({ kind: 'ocsp', der, status: 'successful', ca: this.name, answers, thisUpdate, nextUpdate, cacheable: !nonce });
+    this.signatures++;
     const der = buildResponse(signer, { producedAt: thisUpdate, singles, extensions });
     return der instanceof Promise ? der.then(reply) : reply(der);
   }

@@ -11,10 +11,18 @@ import { checkMode, isCrlMode, type Mode } from './modes.js';
 import { Responder, ALL, type ResponderOptions } from './responder.js';
 import { passphraseFor } from '../crypto/keys.js';
 import { keyPathOf } from './ca-loader.js';
+import { processMetrics, type MetricsJson } from './metrics.js';
+import type { FeedBatch } from './feed.js';
 
-type Call = { t: 'call'; id: number; op: 'state' | 'setMode' | 'clearMode' | 'reload' | 'counters'; args: unknown[] };
-type ToWorker = { t: 'start'; options: ResponderOptions } | Call;
-type FromWorker = { t: 'listening' } | { t: 'ready'; port: number } | { t: 'failed'; message: string } | { t: 'result'; id: number; value?: unknown; error?: string };
+type Call = { t: 'call'; id: number; op: 'state' | 'setMode' | 'clearMode' | 'reload' | 'counters' | 'metrics'; args: unknown[] };
+/** feed: start (on) or stop sending the live feed's batches. */
+type ToWorker = { t: 'start'; options: ResponderOptions } | Call | { t: 'feed'; on: boolean };
+type FromWorker =
+  | { t: 'listening' }
+  | { t: 'ready'; port: number }
+  | { t: 'failed'; message: string }
+  | { t: 'result'; id: number; value?: unknown; error?: string }
+  | { t: 'feed'; batch: FeedBatch };
 
 /** Turns every pass phrase source into the pass phrase itself, asking once on the terminal if needed. */
 async function resolvePassins(o: ResponderOptions): Promise<ResponderOptions> {
@@ -36,8 +44,14 @@ async function resolvePassins(o: ResponderOptions): Promise<ResponderOptions> {
 /** Runs in a worker: waits for its options, serves, answers the primary's calls. */
 export function runWorker(): void {
   let responder: Responder | undefined;
+  let unwatch: (() => void) | undefined;
   const send = (m: FromWorker) => process.send?.(m);
   process.on('message', async (m: ToWorker) => {
+    if (m.t === 'feed') {
+      unwatch?.();
+      unwatch = m.on && responder ? responder.feed.subscribe((batch) => send({ t: 'feed', batch })) : undefined;
+      return;
+    }
     if (m.t === 'start') {
       try {
         responder = await Responder.create(m.options);
@@ -71,6 +85,8 @@ export class ClusterPrimary implements ResponderControl {
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   /** Modes in force, replayed into a replacement worker: OCSP and CRL slots per target, as Responder keeps them. */
   private readonly modes = new Map<string, { target: string; mode: Mode }>();
+  /** Listeners of the live feed; the workers send it only while there are some. */
+  private readonly watchers = new Set<(b: FeedBatch) => void>();
   private nextId = 1;
   private stopping = false;
   admin?: Listener;
@@ -109,7 +125,10 @@ export class ClusterPrimary implements ResponderControl {
         if (m.t === 'listening') w.send({ t: 'start', options: this.options } satisfies ToWorker);
         else if (m.t === 'ready') {
           this.port = m.port;
+          if (this.watchers.size) w.send({ t: 'feed', on: true } satisfies ToWorker);
           resolve();
+        } else if (m.t === 'feed') {
+          for (const f of this.watchers) f(m.batch);
         } else if (m.t === 'failed') reject(new Error(m.message));
         else if (m.t === 'result') {
           const p = this.pending.get(m.id);
@@ -176,6 +195,21 @@ export class ClusterPrimary implements ResponderControl {
   async counters(): Promise<Counters> {
     const all = (await this.broadcast('counters', [])) as Counters[];
     return all.reduce(addCounters, { requests: 0, byStatus: {}, byMode: {} });
+  }
+
+  /** Every worker's metrics and the primary's own process metrics, for the admin port to sum. */
+  async metrics(): Promise<MetricsJson[]> {
+    const all = (await this.broadcast('metrics', [])) as MetricsJson[][];
+    return [...all.flat(), await processMetrics()];
+  }
+
+  watch(fn: (b: FeedBatch) => void): () => void {
+    this.watchers.add(fn);
+    if (this.watchers.size === 1) for (const w of this.workers) w.send({ t: 'feed', on: true } satisfies ToWorker);
+    return () => {
+      if (!this.watchers.delete(fn) || this.watchers.size) return;
+      for (const w of this.workers) if (w.isConnected()) w.send({ t: 'feed', on: false } satisfies ToWorker);
+    };
   }
 
   async close(): Promise<void> {

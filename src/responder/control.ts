@@ -2,6 +2,8 @@
 // behind the primary (cluster.ts). Both answer the same questions the same way.
 
 import type { Mode } from './modes.js';
+import type { MetricsJson } from './metrics.js';
+import type { FeedBatch } from './feed.js';
 
 export interface CaState {
   name: string;
@@ -37,6 +39,11 @@ export interface ResponderControl {
   /** Re-reads indexes now; the error text when a file is bad. */
   reload(target: string): Promise<string | undefined>;
   counters(): Promise<Counters>;
+  /** This responder's Prometheus metrics as prom-client JSON: one list per process (the admin
+   *  port aggregates them), so one process and many workers are served the same way. */
+  metrics(): Promise<MetricsJson[]>;
+  /** Calls `fn` with each batch of the live feed of requests until the returned function is called. */
+  watch(fn: (b: FeedBatch) => void): () => void;
 }
 
 export function addCounters(a: Counters, b: Counters): Counters {

@@ -21,7 +21,7 @@ export interface CrlHandlerOptions {
   onHang?: (socket: Socket) => void;
   /** Largest Cache-Control max-age sent, in seconds (--max-age); default: up to nextUpdate. */
   maxAge?: number;
-  onAnswered?: (ca: string, what: string, mode: string | undefined) => void;
+  onAnswered?: (ca: string, what: string, mode: string | undefined, method: string, ms: number) => void;
 }
 
 const PATH = /^\/crl\/([^/?]+)\.(crl|der|pem)(?:\?.*)?$/;
@@ -47,8 +47,9 @@ export function crlHandler(o: CrlHandlerOptions): RequestHandler {
     const mode = o.mode(name).kind;
     const faulted = mode.startsWith('crl-') && mode !== 'crl-up' ? mode : undefined;
     const done = (what: string) => {
-      o.log.info({ method: req.method, ca: name, crl: what, mode: faulted, ms: Math.round((performance.now() - t0) * 1000) / 1000 }, 'crl');
-      o.onAnswered?.(name, what, faulted);
+      const ms = performance.now() - t0;
+      o.log.info({ method: req.method, ca: name, crl: what, mode: faulted, ms: Math.round(ms * 1000) / 1000 }, 'crl');
+      o.onAnswered?.(name, what, faulted, req.method!, ms);
     };
     if (!ca) {
       text(res, 404, `no CA named ${name} here\n`);

@@ -64,6 +64,9 @@ export class Listener {
   port: number;
   /** Tried before fastify: a handler that takes the requests it wants (the OCSP endpoints). */
   front?: RequestHandler;
+  /** Run when the port closes, before waiting for requests in flight: long-lived answers (the
+   *  admin port's event streams) end here, so closing does not wait for them. */
+  readonly beforeClose = new Set<() => void>();
 
   constructor(
     readonly name: string,
@@ -136,6 +139,11 @@ export class Listener {
     return this.open;
   }
 
+  /** Connections open now (metrics). */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
   get url(): string {
     return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
@@ -164,6 +172,7 @@ export class Listener {
     if (!this.open) return;
     this.open = false;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const f of this.beforeClose) f();
     this.releaseHung();
     for (const s of this.sockets) if (!this.inFlight.has(s)) s.destroy();
     await closed;

@@ -122,3 +122,48 @@ export function formatMode(m: Mode): string {
       return m.kind;
   }
 }
+
+/** Every mode with what it does, in one line each (the console's picker, `GET /api/mode-kinds`). */
+export interface ModeKind {
+  /** The mode word; with `arg`, the mode is "word value". */
+  kind: string;
+  arg?: { name: string; values?: string[]; example: string };
+  /** ocsp: the CA's OCSP answers; crl: its CRL (held beside the OCSP mode). */
+  applies: 'ocsp' | 'crl';
+  effect: string;
+}
+
+export const MODE_KINDS: readonly ModeKind[] = [
+  { kind: 'up', applies: 'ocsp', effect: 'Answers from index.txt, signed as configured (clears the CRL mode too).' },
+  { kind: 'down', applies: 'ocsp', effect: "The CA's port is closed: connections are refused, as with the responder stopped." },
+  { kind: 'blackhole', applies: 'ocsp', effect: 'Connections are accepted and never answered: clients wait out their time-out.' },
+  { kind: 'slow', arg: { name: 'ms', example: '1500' }, applies: 'ocsp', effect: 'Every answer is held back this many milliseconds.' },
+  { kind: 'http-error', arg: { name: 'code', example: '503' }, applies: 'ocsp', effect: 'HTTP error status with no OCSP response.' },
+  { kind: 'garbage', applies: 'ocsp', effect: '200 with bytes that are not DER.' },
+  { kind: 'empty', applies: 'ocsp', effect: '200 with an empty body.' },
+  { kind: 'tryLater', applies: 'ocsp', effect: 'OCSP response status tryLater (3), unsigned.' },
+  { kind: 'internalError', applies: 'ocsp', effect: 'OCSP response status internalError (2), unsigned.' },
+  { kind: 'unauthorized', applies: 'ocsp', effect: 'OCSP response status unauthorized (6), unsigned.' },
+  { kind: 'sigRequired', applies: 'ocsp', effect: 'OCSP response status sigRequired (5), unsigned.' },
+  { kind: 'malformedRequest', applies: 'ocsp', effect: 'OCSP response status malformedRequest (1), unsigned.' },
+  { kind: 'status', arg: { name: 'status', values: ['good', 'revoked', 'unknown'], example: 'revoked' }, applies: 'ocsp', effect: 'Every certificate is answered with this status, whatever index.txt says.' },
+  { kind: 'bad-signature', applies: 'ocsp', effect: 'A well-formed response whose signature does not verify (openssl -badsig).' },
+  { kind: 'wrong-signer', applies: 'ocsp', effect: 'Signed by a responder certificate no CA authorised.' },
+  { kind: 'stale', applies: 'ocsp', effect: 'thisUpdate two hours ago and nextUpdate an hour ago: an expired answer.' },
+  { kind: 'future', applies: 'ocsp', effect: 'thisUpdate an hour ahead: an answer not yet valid.' },
+  { kind: 'no-nonce', applies: 'ocsp', effect: "The request's nonce is left out of the answer." },
+  { kind: 'wrong-nonce', applies: 'ocsp', effect: 'The answer carries a nonce other than the one asked.' },
+  { kind: 'no-certs', applies: 'ocsp', effect: "The responder's certificate is left out (a delegated signer then cannot be checked)." },
+  { kind: 'wrong-serial', applies: 'ocsp', effect: 'The answer is for the next serial, not the one asked.' },
+  { kind: 'crl-up', applies: 'crl', effect: 'The CRL is served as built from the index (clears only the CRL mode).' },
+  { kind: 'crl-down', applies: 'crl', effect: "CRL requests' connections are dropped (the port stays open for OCSP)." },
+  { kind: 'crl-blackhole', applies: 'crl', effect: 'CRL requests are accepted and never answered.' },
+  { kind: 'crl-expired', applies: 'crl', effect: 'A correctly signed CRL whose nextUpdate has passed.' },
+  { kind: 'crl-future', applies: 'crl', effect: 'A correctly signed CRL whose thisUpdate is a day ahead.' },
+  { kind: 'crl-bad-signature', applies: 'crl', effect: 'A CRL whose signature does not verify.' },
+  { kind: 'crl-wrong-issuer', applies: 'crl', effect: 'A CRL issued and signed by another CA.' },
+  { kind: 'crl-garbage', applies: 'crl', effect: '200 with bytes that are not a CRL.' },
+  { kind: 'crl-stale', applies: 'crl', effect: 'The CRL from before the latest index change: a revocation not yet published.' },
+  { kind: 'ldap-down', applies: 'crl', effect: "The lab's LDAP server is stopped (for every CA: one server holds all CRLs)." },
+  { kind: 'ldap-no-entry', applies: 'crl', effect: "The CA's LDAP entry is left without a CRL attribute." },
+];

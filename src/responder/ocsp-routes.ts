@@ -29,8 +29,9 @@ export interface OcspHandlerOptions {
   /** Largest request body accepted; a larger one gets 413 without being read. */
   bodyLimit: number;
   log: FastifyBaseLogger;
-  /** Called once per answered request (counters, -nrequest). */
-  onAnswered?: (r: Reply, modes: string[]) => void;
+  /** Called once per answered request (counters, metrics, the live feed, -nrequest), with the
+   *  method and the ms from the whole request read to its answer. */
+  onAnswered?: (r: Reply, modes: string[], method: string, ms: number) => void;
   /** Called with the socket of a request left unanswered on purpose (blackhole). */
   onHang?: (socket: import('node:net').Socket) => void;
   /** Largest Cache-Control max-age sent, in seconds (--max-age); default: up to nextUpdate. */
@@ -119,7 +120,7 @@ export function ocspHandler(o: OcspHandlerOptions): RequestHandler {
   }
 
   async function answer(req: IncomingMessage, res: ServerResponse, der: Buffer | undefined, method: string): Promise<void> {
-    const t0 = infoOn ? performance.now() : 0;
+    const t0 = performance.now();
     let r: Reply = MALFORMED;
     let note: string | undefined;
     let modes = NO_MODES;
@@ -143,8 +144,9 @@ export function ocspHandler(o: OcspHandlerOptions): RequestHandler {
         }
       }
     }
-    if (infoOn) logLine(r, method, performance.now() - t0, modes, note);
-    o.onAnswered?.(r, modes);
+    const ms = performance.now() - t0;
+    if (infoOn) logLine(r, method, ms, modes, note);
+    o.onAnswered?.(r, modes, method, ms);
     send(req, res, r, method, failed ? 500 : 200);
   }
 

@@ -16,6 +16,8 @@ import { checkMode, formatMode, isCrlMode, ModeError, type Mode } from './modes.
 import { crlHandler } from './crl-routes.js';
 import type { Reply, StatusSource } from './source.js';
 import type { ControlState, Counters, ResponderControl } from './control.js';
+import { ResponderMetrics } from './metrics.js';
+import { RequestFeed } from './feed.js';
 
 export interface ResponderOptions {
   cas: CaConfig[];
@@ -52,6 +54,12 @@ export class Responder {
   /** The admin API listener, when an admin port was asked for. */
   admin?: Listener;
   readonly counters: Counters = { requests: 0, byStatus: {}, byMode: {} };
+  /** Prometheus metrics of this process (GET /metrics on the admin port). */
+  readonly metrics: ResponderMetrics;
+  /** Requests as they are answered, for the console's live feed. */
+  readonly feed = new RequestFeed();
+  /** Each CA's cache of signed responses, when caching is on. */
+  private readonly caches = new Map<string, CacheSource>();
   private readonly modeMap = new Map<string, Mode>();
   /** CRL modes, held beside the OCSP ones: a CA can have its OCSP down and its CRL stale at once. */
   private readonly crlModeMap = new Map<string, Mode>();
@@ -66,6 +74,11 @@ export class Responder {
     private readonly o: ResponderOptions,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
+    this.metrics = new ResponderMetrics({
+      cas: () => this.cas.map((c) => ({ name: c.name, source: c.source, store: c.store, cache: this.caches.get(c.name) })),
+      listeners: () => this.listeners,
+      modes: () => this.state().modes,
+    });
   }
 
   static async create(o: ResponderOptions): Promise<Responder> {
@@ -85,6 +98,7 @@ export class Responder {
     const r = new Responder(cas, new Router(routes, o.unknownIssuer), o);
     for (const ca of cas) {
       const cached = o.cache === false ? ca.source : new CacheSource(ca.source, { ...DEFAULT_CACHE, ...o.cache });
+      if (cached instanceof CacheSource) r.caches.set(ca.name, cached);
       routes.push({ ca: ca.source, source: new FaultSource(cached, () => r.mode(ca.name), ca.name) });
     }
     const top = new FaultSource(r.router, () => r.mode(ALL));
@@ -112,7 +126,7 @@ export class Responder {
       mode: (n) => this.crlMode(n),
       log: l.app.log,
       onHang: (socket) => l.hang(socket),
-      onAnswered: (_ca, what, mode) => this.countCrl(what, mode),
+      onAnswered: (ca, what, mode, method, ms) => this.countCrl(ca, what, mode, method, ms),
       maxAge: this.o.maxAge,
     });
     const ocsp = ocspHandler({
@@ -120,7 +134,7 @@ export class Responder {
       limits: { ...DEFAULT_REQUEST_LIMITS, ...this.o.requestLimits },
       bodyLimit: limits.bodyLimit,
       log: l.app.log,
-      onAnswered: (reply, modes) => this.count(reply, modes),
+      onAnswered: (reply, modes, method, ms) => this.count(reply, modes, method, ms),
       onHang: (socket) => l.hang(socket),
       maxAge: this.o.maxAge,
     });
@@ -202,6 +216,8 @@ export class Responder {
       clearMode: (t) => this.clearMode(t),
       reload: async (t) => this.reload(t),
       counters: async () => this.counters,
+      metrics: async () => [await this.metrics.json()],
+      watch: (fn) => this.feed.subscribe(fn),
     };
   }
 
@@ -242,20 +258,38 @@ export class Responder {
     return errors.filter(Boolean).join('\n') || undefined;
   }
 
-  private countCrl(what: string, mode: string | undefined): void {
-    const k = `crl-${what.startsWith('number') ? 'served' : what}`;
+  private countCrl(ca: string, what: string, mode: string | undefined, method: string, ms: number): void {
+    const result = what.startsWith('number') ? 'served' : what;
+    const k = `crl-${result}`;
     this.counters.byStatus[k] = (this.counters.byStatus[k] ?? 0) + 1;
     const mk = mode ?? 'up';
     this.counters.byMode[mk] = (this.counters.byMode[mk] ?? 0) + 1;
+    this.metrics.crl(ca, result, mk, ms / 1000);
+    if (this.feed.active && this.feed.take()) this.feed.add({ at: Date.now(), kind: 'crl', ca, method, status: result, mode: mk, ms: Math.round(ms * 1000) / 1000, answer: 'fixed' });
   }
 
-  private count(r: Reply, modes: string[]): void {
+  private count(r: Reply, modes: string[], method: string, ms: number): void {
     this.counters.requests++;
     const a = r.kind === 'ocsp' && r.status === 'successful' ? r.answers : undefined;
     const k = a ? (a.length === 1 ? a[0].status : a.map((x) => x.status).join(',')) : r.kind === 'ocsp' ? r.status : r.kind === 'http' ? `http-${r.code}` : r.kind;
     this.counters.byStatus[k] = (this.counters.byStatus[k] ?? 0) + 1;
     const mk = modes.length ? modes.join(',') : 'up';
     this.counters.byMode[mk] = (this.counters.byMode[mk] ?? 0) + 1;
+    this.metrics.ocsp(r, method, k, mk, ms / 1000);
+    if (this.feed.active && this.feed.take()) {
+      const answers = r.kind === 'ocsp' ? r.answers : undefined;
+      this.feed.add({
+        at: Date.now(),
+        kind: 'ocsp',
+        ca: r.ca ?? '',
+        method,
+        ...(answers ? { serial: answers.map((x) => x.serial).join(',') } : {}),
+        status: k,
+        mode: mk,
+        ms: Math.round(ms * 1000) / 1000,
+        answer: a ? (r.kind === 'ocsp' && r.cached ? 'cached' : 'signed') : 'fixed',
+      });
+    }
     if (this.o.nrequest !== undefined && this.counters.requests >= this.o.nrequest) {
       // Let the reply go out before closing.
       setImmediate(() => void this.close());
@@ -282,6 +316,7 @@ export class Responder {
 
   async close(): Promise<void> {
     this.closing ??= (async () => {
+      this.feed.close();
       for (const l of this.listeners) await l.dispose();
       await this.admin?.dispose();
       for (const ca of this.cas) ca.store.close();

@@ -1,0 +1,137 @@
+// The lab console in a real browser: `ocsplab lab up` as a user starts it, Debian's Chromium
+// driven by playwright-core, every action by clicking (some by keyboard only), and each effect
+// checked outside the page — openssl's OCSP client against the lab's responder, `openssl ca`
+// changing an index behind the console's back, the drill's own reports. No console errors.
+// Where Chromium is not installed the test is skipped (CI installs it and requires it).
+
+import t from 'tap';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumPresent, listening, startLabUp } from './helpers/console.js';
+import { opensslQuery, run, tempDir } from './helpers/openssl.js';
+
+const ROOT = process.cwd();
+/** The test's output folder: the screenshot is left here. */
+const OUT = join(ROOT, '.tap', 'console-browser');
+
+if (await chromiumPresent(t)) {
+  const { chromium } = await import('playwright-core');
+  const dir = tempDir('ocsplab-console-');
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const lab = join(dir, 'lab');
+  const up = await startLabUp(['--lab', lab, '--port', '0', '--scenarios', join(ROOT, 'scenarios')]);
+  t.teardown(() => {
+    if (up.child.exitCode === null) up.child.kill('SIGKILL');
+  });
+  const manifest = JSON.parse(readFileSync(join(lab, 'lab.json'), 'utf8'));
+  const qmCert = manifest.certs.qm;
+  const clientCert = manifest.certs.client;
+  const qmCa = manifest.cas.qm;
+  const clientCa = manifest.cas.client;
+  const ask = (ca: typeof qmCa, cert: string) => opensslQuery({ issuer: ca.cacert, target: cert, url: up.responders[ca.name]!, cafile: ca.cacert });
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.setDefaultTimeout(20_000);
+
+  await page.goto(up.console);
+  await page.locator('#conn.live').waitFor();
+  const certRow = (ca: string, serial: string) => page.locator(`[data-ca="${ca}"] tr[data-serial="${serial}"]`);
+
+  await t.test('revoke by clicking: the next openssl query answers revoked, and the live feed shows it', async (t) => {
+    t.equal((await ask(qmCa, qmCert.cert)).status, 'good', 'good before');
+    await page.getByLabel(`Reason for revoking ${qmCa.name} serial ${qmCert.serial}`).selectOption('keyCompromise');
+    await page.getByRole('button', { name: `Revoke ${qmCa.name} serial ${qmCert.serial}` }).click();
+    await certRow(qmCa.name, qmCert.serial).locator('.badge', { hasText: 'Revoked' }).waitFor();
+    t.match(await certRow(qmCa.name, qmCert.serial).innerText(), /keyCompromise/, 'reason shown');
+    const r = await ask(qmCa, qmCert.cert);
+    t.equal(r.status, 'revoked', 'openssl ocsp: revoked');
+    t.equal(r.reason, 'keyCompromise');
+    t.ok(r.verified, 'response verified by openssl');
+    t.match(readFileSync(qmCa.index, 'utf8'), new RegExp(`^R\\t.*\\t${qmCert.serial}\\t`, 'm'), 'index.txt written by the CA tool');
+    // The request openssl made from outside, in the feed (pushed, not polled).
+    const fed = page.locator(`#feed-rows tr[data-ca="${qmCa.name}"]`, { hasText: 'revoked' });
+    await fed.first().waitFor();
+    t.match(await fed.first().innerText(), /OCSP POST/, 'feed row: kind and method');
+  });
+
+  await t.test('restore by clicking', async (t) => {
+    await page.getByRole('button', { name: `Restore ${qmCa.name} serial ${qmCert.serial}` }).click();
+    await certRow(qmCa.name, qmCert.serial).locator('.badge', { hasText: 'Valid' }).waitFor();
+    t.equal((await ask(qmCa, qmCert.cert)).status, 'good', 'openssl ocsp: good again');
+  });
+
+  await t.test('a responder down (by keyboard): Connect gives 2393 with AMQ9716 on the client side', async (t) => {
+    await page.locator('#mode-qm-ca').selectOption('down');
+    t.match(await page.locator('#mode-qm-ca-effect').innerText(), /refused/, "the mode's effect in one line");
+    await page.locator('#mode-qm-ca').focus();
+    await page.keyboard.press('Tab'); // to "Set": the hidden value fields are skipped
+    t.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Set the mode of qm-ca');
+    await page.keyboard.press('Enter');
+    await page.locator('tr[data-target="qm-ca"] .now .badge', { hasText: 'down' }).waitFor();
+    const refused = await opensslQuery({ issuer: qmCa.cacert, target: qmCert.cert, url: up.responders[qmCa.name]!, cafile: qmCa.cacert, timeoutSec: 1 });
+    t.equal(refused.status, undefined, 'openssl gets no answer: the port is closed');
+    await page.locator('#connect-run').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#connect-rc', { hasText: 'reason code 2393' }).waitFor();
+    t.match(await page.locator('#connect-rc').innerText(), /2393 MQRC_SSL_INITIALIZATION_ERROR/);
+    const clientLog = await page.locator('[data-side="client"] pre').innerText();
+    t.match(clientLog, /AMQ9716E/, "AMQ9716 in the client's AMQERR01.LOG as written");
+    t.match(clientLog, /-{5} .* -{5}|EXPLANATION:/, 'log text as MQ writes it');
+    await page.getByRole('button', { name: 'Put qm-ca back up' }).click();
+    await page.locator('tr[data-target="qm-ca"] .now .badge', { hasText: /^up$/ }).waitFor();
+    t.equal((await ask(qmCa, qmCert.cert)).status, 'good', 'back up');
+  });
+
+  await t.test('the seed-003 matrix run from the page: 7 rows pass', async (t) => {
+    await page.locator('#drill-file').selectOption('mq-ocsp-matrix.yaml');
+    await page.locator('#drill-filter').fill('seed003');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('#drill-progress', { hasText: /^Done: 7\/7 passed/ }).waitFor({ timeout: 45_000 });
+    t.equal(await page.locator('#drill-rows tr.pass').count(), 7, '7 rows pass');
+    const frame = page.frameLocator('#drill-frame');
+    await frame.locator('.verdict', { hasText: 'all 7 passed' }).waitFor();
+    t.equal(await frame.locator('tr.pass td.res').count(), 7, 'the report HTML matrix in the page: 7 PASS');
+    const json = JSON.parse(await (await page.request.get(`${up.console}api/lab/drill/report.json`)).text());
+    t.same(json.counts, { total: 7, pass: 7, fail: 0, error: 0 }, 'JSON download');
+    t.match(await (await page.request.get(`${up.console}api/lab/drill/report.junit.xml`)).text(), /tests="7"[^>]*failures="0"/, 'JUnit download');
+  });
+
+  await t.test('an index changed by openssl ca outside shows within a second', async (t) => {
+    const t0 = Date.now();
+    const r = await run('openssl', ['ca', '-config', clientCa.opensslCnf, '-revoke', clientCert.cert, '-crl_reason', 'superseded']);
+    t.equal(r.code, 0, `openssl ca -revoke: ${r.stderr.trim().split('\n').pop()}`);
+    await certRow(clientCa.name, clientCert.serial).locator('.badge', { hasText: 'Revoked' }).waitFor({ timeout: 5_000 });
+    const ms = Date.now() - t0;
+    t.comment(`shown ${ms} ms after openssl ca began`);
+    t.ok(ms < 2_500, `shown within a second of the write (and the openssl process start): ${ms} ms`);
+    t.equal((await ask(clientCa, clientCert.cert)).status, 'revoked', 'the responder answers it too');
+    mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: join(OUT, 'console.png'), fullPage: true });
+    t.comment(`screenshot: ${join(OUT, 'console.png')}`);
+    // The README's picture (docs/console.png): the same page down to the drill rows, without the report frame.
+    if (process.env.OCSPLAB_CONSOLE_SCREENSHOT) {
+      const bottom = await page.evaluate(() => document.getElementById('drill-downloads')!.getBoundingClientRect().bottom + window.scrollY + 12);
+      await page.screenshot({ path: process.env.OCSPLAB_CONSOLE_SCREENSHOT, fullPage: true, clip: { x: 0, y: 0, width: 1440, height: Math.ceil(bottom) } });
+    }
+    await page.getByRole('button', { name: `Restore ${clientCa.name} serial ${clientCert.serial}` }).click();
+    await certRow(clientCa.name, clientCert.serial).locator('.badge', { hasText: 'Valid' }).waitFor();
+  });
+
+  await t.test('no console errors, and Ctrl-C leaves nothing listening', async (t) => {
+    t.same(errors, [], 'no console errors or page errors');
+    await browser.close();
+    const ports = [Number(new URL(up.console).port), up.qmPort, ...Object.values(up.responders).map((u) => Number(new URL(u).port))];
+    for (const p of ports) t.ok(await listening(p), `port ${p} listening while up`);
+    up.child.kill('SIGINT');
+    t.equal(await up.exited, 0, 'exit 0 after Ctrl-C');
+    t.match(up.out(), /stopped; nothing left listening/);
+    for (const p of ports) t.notOk(await listening(p), `port ${p} closed`);
+  });
+}
