@@ -4,26 +4,10 @@
 
 import { children, decodeOid, oid, readWhole, seq, tlv, value } from '../ocsp/der.js';
 import { encodeSubject } from '../index/line.js';
+import { NAME_ATTRIBUTES } from '../ocsp/oids.js';
 
-/** openssl short names (OBJ_nid2sn) of the attribute types a lab uses. */
-const SHORT_NAMES: Readonly<Record<string, string>> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.4': 'SN',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.9': 'street',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.12': 'title',
-  '2.5.4.42': 'GN',
-  '1.2.840.113549.1.9.1': 'emailAddress',
-  '0.9.2342.19200300.100.1.1': 'UID',
-  '0.9.2342.19200300.100.1.25': 'DC',
-};
 const BY_NAME: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(SHORT_NAMES).flatMap(([o, n]) => [
+  Object.entries(NAME_ATTRIBUTES).flatMap(([o, n]) => [
     [n.toLowerCase(), o],
     ...(n === 'ST' ? [['stateorprovincename', o]] : []),
     ...(n === 'CN' ? [['commonname', o]] : []),
@@ -107,7 +91,7 @@ function nameAttributes(nameDer: Buffer): Array<Array<{ type: string; value: Buf
     children(nameDer, set).map((atvT) => {
       const [typeT, valT] = children(nameDer, atvT);
       const dotted = decodeOid(value(nameDer, typeT));
-      return { type: SHORT_NAMES[dotted] ?? dotted, value: value(nameDer, valT) };
+      return { type: NAME_ATTRIBUTES[dotted] ?? dotted, value: value(nameDer, valT) };
     }),
   );
 }
@@ -121,7 +105,7 @@ export function indexSubject(nameDer: Buffer): string {
 export function derCommonName(nameDer: Buffer): string | undefined {
   return nameAttributes(nameDer)
     .flat()
-    .find((a) => a.type === SHORT_NAMES['2.5.4.3'])
+    .find((a) => a.type === NAME_ATTRIBUTES['2.5.4.3'])
     ?.value.toString('utf8');
 }
 

@@ -1,6 +1,7 @@
 // `ocsplab ca <subcommand>`: thin argument parsing over the library in src/ca.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { crlToPem } from '../crl/encode.js';
 import { createLab, formatTable, genCrl, initCa, issue, list, responderCert, restore, revoke, status, checkKeyType, type KeyType } from '../ca/index.js';
 
 const USAGE = `usage: ocsplab ca <command> DIR [options]
@@ -159,7 +160,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     const o = str(v.out);
     const r = await genCrl({ dir, out: o, days: num(v.days, '--days'), hours: num(v.hours, '--hours'), der: Boolean(v.der), passin: str(v.passin) });
     // Like openssl, without --out the CRL goes to standard output.
-    if (!o) process.stdout.write(v.der ? r.der : (await import('../crl/encode.js')).crlToPem(r.der));
+    if (!o) process.stdout.write(v.der ? r.der : crlToPem(r.der));
     else out(`CRL written to ${o}: ${r.entries} revoked, number ${r.number === undefined ? 'none' : r.number.toString(16).toUpperCase()}, next update ${r.nextUpdate.toISOString()}\n`);
     return 0;
   },

@@ -149,13 +149,22 @@ export class LabEnv {
       if (!l.slapd.running) await l.slapd.restart();
       l.publisher ??= await LdapCrlPublisher.connect({ url: l.slapd.url, bindDn: l.slapd.rootDn, password: l.slapd.rootPassword });
       for (const c of this.lab.chain) {
-        const issuer = readCertificates(readFileSync(c.cacert))[0]!.subjectDer;
+        const issuer = this.subjectOf(c);
         const der = this.ldapModes.get(c.name) === 'ldap-no-entry' ? undefined : this.responder.crlBytes(c.name);
         if (der) await l.publisher.publish(issuer, der);
         else await l.publisher.removeCrl(issuer).catch(() => undefined);
       }
     }
     return { host: '127.0.0.1', port: l.slapd.port };
+  }
+
+  private readonly subjects = new Map<string, Buffer>();
+
+  /** A CA's subject Name (its LDAP entry), read from its certificate once, not on every connect. */
+  private subjectOf(c: LabCa): Buffer {
+    let s = this.subjects.get(c.name);
+    if (!s) this.subjects.set(c.name, (s = readCertificates(readFileSync(c.cacert))[0]!.subjectDer));
+    return s;
   }
 
   /** Describes the state, for the reset test and for `--keep-lab` notes. */

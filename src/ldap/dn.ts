@@ -4,24 +4,11 @@
 // schema has one, dotted OID with the BER value in hex (#...) otherwise.
 
 import { children, decodeOid, readWhole, value, whole } from '../ocsp/der.js';
+import { NAME_ATTRIBUTES } from '../ocsp/oids.js';
 
-/** LDAP names (RFC 4514 section 3, and those OpenLDAP's core.schema knows) of Name attribute types. */
-const LDAP_NAMES: Readonly<Record<string, string>> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.4': 'SN',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.9': 'STREET',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.12': 'title',
-  '2.5.4.42': 'GN',
-  '1.2.840.113549.1.9.1': 'emailAddress',
-  '0.9.2342.19200300.100.1.1': 'UID',
-  '0.9.2342.19200300.100.1.25': 'DC',
-};
+/** LDAP names (RFC 4514 section 3, and those OpenLDAP's core.schema knows) of Name attribute
+ *  types: openssl's short names, but RFC 4514 spells street STREET. */
+const LDAP_NAMES: Readonly<Record<string, string>> = { ...NAME_ATTRIBUTES, '2.5.4.9': 'STREET' };
 
 export interface LdapAva {
   /** LDAP short name (CN, O, ...) or dotted OID. */

@@ -71,3 +71,22 @@ export const RESPONSE_STATUS = {
   unauthorized: 6,
 } as const;
 export type ResponseStatusName = keyof typeof RESPONSE_STATUS;
+
+/** Short names of the X.500 attribute types certificate names use, as openssl spells them
+ *  (OBJ_nid2sn). The LDAP names (RFC 4514, OpenLDAP's core schema) are the same but for street. */
+export const NAME_ATTRIBUTES: Readonly<Record<string, string>> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.4': 'SN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'street',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.12': 'title',
+  '2.5.4.42': 'GN',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+  '0.9.2342.19200300.100.1.1': 'UID',
+  '0.9.2342.19200300.100.1.25': 'DC',
+};

@@ -7,8 +7,8 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { crlToPem } from '../crl/encode.js';
-import type { CrlDoc, CrlOrigin } from './crl-source.js';
-import type { Mode } from './modes.js';
+import { crlDocFor, type CrlDoc, type CrlOrigin } from './crl-source.js';
+import { crlHttpFault, type Mode } from './modes.js';
 import type { RequestHandler } from './ocsp-routes.js';
 import { addCacheHeaders, notModified } from './cache-headers.js';
 
@@ -44,8 +44,7 @@ export function crlHandler(o: CrlHandlerOptions): RequestHandler {
       return true;
     }
     const ca = o.lookup(name);
-    const mode = o.mode(name).kind;
-    const faulted = mode.startsWith('crl-') && mode !== 'crl-up' ? mode : undefined;
+    const faulted = crlHttpFault(o.mode(name));
     const done = (what: string) => {
       const ms = performance.now() - t0;
       o.log.info({ method: req.method, ca: name, crl: what, mode: faulted, ms: Math.round(ms * 1000) / 1000 }, 'crl');
@@ -72,7 +71,7 @@ export function crlHandler(o: CrlHandlerOptions): RequestHandler {
       return true;
     }
     const now = new Date();
-    const doc: CrlDoc = (faulted && ca.origin.faulty(faulted as never, now)) || ca.origin.current(now);
+    const doc: CrlDoc = crlDocFor(ca.origin, faulted, now);
     const pem = m[2] === 'pem';
     const body = pem ? Buffer.from(crlToPem(doc.der), 'latin1') : doc.der;
     const etag = pem ? `${doc.etag.slice(0, -1)}-pem"` : doc.etag;

@@ -37,6 +37,12 @@ export interface CrlOrigin {
   readonly describe: string;
 }
 
+/** The CRL an origin serves under a CRL fault (or none): the faulty bytes where the fault is about
+ *  the bytes, else the current CRL. One choice for the HTTP endpoint and for LDAP publishing. */
+export function crlDocFor(origin: CrlOrigin, fault: CrlFault | undefined, now: Date): CrlDoc {
+  return (fault && origin.faulty(fault, now)) || origin.current(now);
+}
+
 export function crlDoc(der: Buffer): CrlDoc {
   const p = parseCrl(der);
   return { der, thisUpdate: p.thisUpdate, nextUpdate: p.nextUpdate, number: p.number, etag: `"${createHash('sha1').update(der).digest('hex')}"` };

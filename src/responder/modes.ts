@@ -59,6 +59,11 @@ CRL modes (held beside the OCSP mode; "up" clears both, "crl-up" the CRL one):
        crl-down | crl-blackhole | crl-expired | crl-future | crl-bad-signature | crl-wrong-issuer
        | crl-garbage | crl-stale | ldap-down | ldap-no-entry | crl-up`;
 
+/** The CRL fault an HTTP CRL fetch meets under mode `m` (crl-*, not crl-up, not the LDAP ones). */
+export function crlHttpFault(m: Mode): Exclude<CrlFault, 'crl-up' | 'ldap-down' | 'ldap-no-entry'> | undefined {
+  return m.kind.startsWith('crl-') && m.kind !== 'crl-up' ? (m.kind as Exclude<CrlFault, 'crl-up' | 'ldap-down' | 'ldap-no-entry'>) : undefined;
+}
+
 /** True for the modes that apply to a CA's CRLs rather than its OCSP answers. */
 export function isCrlMode(m: Mode): m is { kind: CrlFault } {
   return (CRL_FAULTS as readonly string[]).includes(m.kind);

@@ -12,7 +12,8 @@ import { adminListener, checkAdminOptions } from './admin-listener.js';
 import { DEFAULT_HOST } from './bind.js';
 import { Router, type Route } from './router.js';
 import { FaultSource } from './fault-source.js';
-import { checkMode, formatMode, isCrlMode, ModeError, type Mode } from './modes.js';
+import { checkMode, crlHttpFault, formatMode, isCrlMode, ModeError, type Mode } from './modes.js';
+import { crlDocFor } from './crl-source.js';
 import { crlHandler } from './crl-routes.js';
 import type { Reply, StatusSource } from './source.js';
 import type { ControlState, Counters, ResponderControl } from './control.js';
@@ -161,9 +162,7 @@ export class Responder {
   crlBytes(name: string, now = new Date()): Buffer | undefined {
     const ca = this.cas.find((c) => c.name === name);
     if (!ca?.crl) return undefined;
-    const m = this.crlMode(name);
-    const faulty = m.kind !== 'up' && m.kind.startsWith('crl-') ? ca.crl.faulty(m.kind as never, now) : undefined;
-    return (faulty ?? ca.crl.current(now)).der;
+    return crlDocFor(ca.crl, crlHttpFault(this.crlMode(name)), now).der;
   }
 
   /** Every target with its mode, ALL first; `crl` when a CRL mode is set for it. */
