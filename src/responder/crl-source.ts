@@ -2,7 +2,9 @@
 // the watched index when the responder holds the CA key, or a CRL file served as it is. Both
 // answer `current()` with the bytes and the times the HTTP layer turns into cache headers.
 //
-// Index CRLs are rebuilt when the index generation moves, so the fetch after a revoke lists it. The
+// Index CRLs are rebuilt when the index generation moves, so the fetch after a revoke lists it, and
+// before half their validity has passed, so a responder left idle never serves one past its
+// nextUpdate (RFC 5280 5.1.2.5: a CRL is issued before the previous one's nextUpdate). The
 // CRL number is the build time in ms, kept strictly increasing (Boulder's crl-updater numbers CRLs
 // by time too): the responder may run read-only on the CA directory, so it does not advance the
 // crlnumber file that `ocsplab ca gencrl` and `openssl ca -gencrl` share.
@@ -58,7 +60,8 @@ export class IndexCrl implements CrlOrigin {
   /** The CRL from before the latest rebuild (crl-stale). */
   private before?: CrlDoc;
   private lastNumber = 0n;
-  private faults = new Map<string, { generation: number; doc: CrlDoc }>();
+  /** Fault CRLs, derived from the current CRL and rebuilt with it. */
+  private faults = new Map<string, { from: CrlDoc; doc: CrlDoc }>();
   private otherIssuer?: { cert: Pick<CertInfo, 'subjectDer' | 'extensions'>; key: KeyObject };
 
   constructor(
@@ -78,21 +81,27 @@ export class IndexCrl implements CrlOrigin {
 
   current(now: Date): CrlDoc {
     const generation = this.store.current().generation;
-    if (this.built?.generation !== generation) {
+    const changed = this.built?.generation !== generation;
+    if (changed || this.halfSpent(this.built!.doc, now)) {
       // Whole seconds: CRL times have no fractions, and Last-Modified must equal thisUpdate.
       const t = new Date(Math.floor(now.getTime() / 1000) * 1000);
       const doc = this.build(t, new Date(t.getTime() + this.periodMs));
-      this.before = this.built?.doc ?? this.before;
+      // crl-stale serves the CRL from before the latest index change: a re-issue of the same
+      // entries for time alone does not move it.
+      if (changed) this.before = this.built?.doc ?? this.before;
       this.built = { generation, doc };
     }
-    return this.built.doc;
+    return this.built!.doc;
+  }
+
+  private halfSpent(doc: CrlDoc, now: Date): boolean {
+    return now.getTime() - doc.thisUpdate.getTime() >= this.periodMs / 2;
   }
 
   faulty(kind: CrlFault, now: Date): CrlDoc | undefined {
     const cur = this.current(now);
-    const generation = this.built!.generation;
     const cached = this.faults.get(kind);
-    if (cached?.generation === generation) return cached.doc;
+    if (cached?.from === cur) return cached.doc;
     let doc: CrlDoc | undefined;
     const t = cur.thisUpdate.getTime();
     switch (kind) {
@@ -115,7 +124,7 @@ export class IndexCrl implements CrlOrigin {
       default:
         return undefined;
     }
-    this.faults.set(kind, { generation, doc });
+    this.faults.set(kind, { from: cur, doc });
     return doc;
   }
 
