@@ -165,7 +165,7 @@ export async function judgePeer(chain: Buffer[], s: CheckSettings, now = new Dat
     last = r;
   }
   if (!last) return { observed: 'good', detail: 'chain trusted; no OCSP URL or CRL source configured, revocation not checked', peer };
-  return { ...last, detail: path.length > 2 ? `good: ${checked.join('; ')}` : last.detail, peer };
+  return { ...last, detail: path.length > 2 ? `every certificate but the root: ${checked.join('; ')}` : last.detail, peer };
 }
 
 /** The revocation settings of a side's configuration, as judgePeer takes them. */

@@ -36,6 +36,7 @@ import {
   isOcspRevokedRow,
 } from './crl-reading.js';
 import { entryWords, isKnownEntry } from './words.js';
+import { certificateAbout, type CertificateAbout } from './certificate.js';
 
 export interface ExplainInput {
   text: string;
@@ -61,6 +62,8 @@ export interface ExplainedEntry {
   reasonCode?: number;
   validationError?: number;
   certificateDetails?: string;
+  /** The certificate the details name and its place in the partner's chain. */
+  certificate?: CertificateAbout;
   probeId?: string;
   text?: string;
   cause?: string;
@@ -125,6 +128,8 @@ export interface Incident {
   rows: RankedRow[];
   alternatives?: CauseAlternatives;
   revocation?: RevocationReadings;
+  /** The certificate the rejecting side's entry names, when it is a CA's, not the partner's own. */
+  certificate?: CertificateAbout;
   correlation?: Correlation;
   checks: Array<{ id: CheckId; text: string }>;
   notes: string[];
@@ -371,13 +376,21 @@ function diagnoseIncident(
   if (sides.size < 2 && rows.filter((r) => r.tiedWithBest).length > 1)
     notes.push(`only the ${sides.has('qm') ? "queue manager's" : sides.has('client') ? "client's" : 'one'} side is given: add the other side's AMQERR01.LOG (--qm/--client FILE) to narrow this down`);
   const times = group.map((p) => p.entry.time).filter((t): t is string => !!t);
+  const certificate = chainCertificate(group);
+  const checks = checksOf(rows, alternatives, revocation, matches, group, pointers);
+  if (certificate) {
+    // The chain check goes first: the table's checks are about the partner's own certificate.
+    const id: CheckId = certificate.role === 'root' ? 'chain-root' : 'chain-intermediate';
+    checks.unshift({ id, text: CHECKS[id] });
+  }
   const inc: Incident = {
     entries: group.map((p) => index.get(p)!).sort((a, b) => a - b),
-    summary: summarise(rows, alternatives, revocation),
+    summary: withCertificate(summarise(rows, alternatives, revocation), certificate),
     rows,
-    checks: checksOf(rows, alternatives, revocation, matches, group, pointers),
+    checks,
     notes,
   };
+  if (certificate) inc.certificate = certificate;
   if (times.length) [inc.start, inc.end] = [times[0]!, times[times.length - 1]!];
   if (alternatives) inc.alternatives = alternatives;
   if (revocation) inc.revocation = revocation;
@@ -385,7 +398,24 @@ function diagnoseIncident(
   return inc;
 }
 
-function explainEntry(p: Placed, input: ExplainInput, basis: SideBasis | undefined): ExplainedEntry {
+function withCertificate(summary: string, c: CertificateAbout | undefined): string {
+  if (!c) return summary;
+  return summary.endsWith('.') ? `${summary} The entry is about ${c.plain}.` : `${summary}; the entry is about ${c.plain}`;
+}
+
+/** The first AMQ9633/AMQ9716 of an attempt whose details name a CA certificate (an intermediate
+ *  or the root) rather than the partner's own: what the checks must then be about. */
+function chainCertificate(group: Placed[]): CertificateAbout | undefined {
+  const all = group.map((p) => p.entry);
+  for (const p of group) {
+    if (p.entry.messageId !== 'AMQ9633' && p.entry.messageId !== 'AMQ9716') continue;
+    const c = certificateAbout(p.entry, p.side, all);
+    if (c && c.role !== 'leaf') return c;
+  }
+  return undefined;
+}
+
+function explainEntry(p: Placed, input: ExplainInput, basis: SideBasis | undefined, all: readonly MqLogEntry[]): ExplainedEntry {
   const e = p.entry;
   const words = entryWords(e, p.side);
   const out: ExplainedEntry = { input: p.input, kind: e.kind, known: isKnownEntry(e), meaning: words.meaning };
@@ -393,6 +423,8 @@ function explainEntry(p: Placed, input: ExplainInput, basis: SideBasis | undefin
     if (e[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = e[k];
   };
   (['time', 'channel', 'messageId', 'reasonCode', 'validationError', 'certificateDetails', 'probeId', 'text', 'cause'] as const).forEach(copy);
+  const cert = certificateAbout(e, p.side, all);
+  if (cert) out.certificate = cert;
   if (input.name) out.name = input.name;
   if (p.side) out.side = p.side;
   if (basis) out.sideBasis = basis;
@@ -429,7 +461,8 @@ export function explain(inputs: ExplainInput[]): Diagnosis {
   if (groups.length > 1 && related.some((p) => !p.at))
     notes.push('entries without any timestamp were read with the latest attempt');
   const incidents = groups.map((g) => diagnoseIncident(g, [...logsFrom], index, basis));
-  const entries = related.map((p) => explainEntry(p, inputs[p.input]!, basis.get(p)));
+  const all = related.map((p) => p.entry);
+  const entries = related.map((p) => explainEntry(p, inputs[p.input]!, basis.get(p), all));
   return { found: true, entries, incidents, notes };
 }
 

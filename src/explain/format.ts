@@ -14,6 +14,7 @@ function entryLine(e: ExplainedEntry, n: number): string[] {
   const out = [`  [${n}] ${head}`, `      ${e.meaning}`];
   if (e.validation) out.push(`      ${e.validation}`);
   if (e.certificateDetails) out.push(`      certificate: ${e.certificateDetails}`);
+  if (e.certificate) out.push(`      about: ${e.certificate.plain} [${e.certificate.role}: ${e.certificate.basis}]`);
   if (e.cause) out.push(`      cause: ${e.cause}`);
   if (e.checking) out.push(`      ${e.side === 'qm' ? 'queue manager' : 'client'} was checking: ${e.checking}`);
   return out;

@@ -86,6 +86,18 @@ export const CHECKS = {
   'java-certstores':
     'Java/JMS client: CRLs come only from the CertStores given in sslCertStores / SSLCRL (a ' +
     'space-separated list of ldap:// URLs); OCSP only when enabled for the whole JVM.',
+  'chain-intermediate':
+    'The certificate named is an intermediate CA in the partner\'s chain: GSKit checks every ' +
+    'certificate but the root, so the CA above it answers for it. Its serial must be known, and ' +
+    "good, in that issuer's index / OCSP responder (the AIA URL in the intermediate's certificate, " +
+    'or the AUTHINFO OCSPURL) or CRL; if it is revoked every certificate it issued is refused until ' +
+    'the partner gets a chain under a good CA. openssl ocsp -issuer root.pem -cert intermediate.pem ' +
+    '-url URL asks the same question.',
+  'chain-root':
+    'The certificate named is a root (self-signed): its revocation is never checked, so the failure ' +
+    'is about trust or validity: openssl x509 -noout -dates on the root in the key repository ' +
+    '(runmqakm -cert -details -label ...); replace an expired root in both key repositories, then ' +
+    'REFRESH SECURITY TYPE(SSL).',
   'partner-log':
     "Read the other side's AMQERR01.LOG at the same time: the side that rejected logs the reason.",
 } as const;

@@ -29,6 +29,15 @@ export function opensslDn(dn: string): string {
   return '/' + parts.reverse().join('/');
 }
 
+/** /C=c/O=b/CN=a -> CN=a,O=b,C=c: the reverse of opensslDn. */
+export function gskitDn(slashed: string): string {
+  return slashed
+    .split(/\/(?=[A-Za-z.0-9]+=)/)
+    .filter(Boolean)
+    .reverse()
+    .join(',');
+}
+
 export function detailsText(form: DetailsForm, ctx: RenderContext): string {
   const peer = ctx.peer ?? { subject: 'CN=unknown', issuer: 'CN=unknown', serial: '00' };
   switch (form) {
@@ -41,6 +50,18 @@ export function detailsText(form: DetailsForm, ctx: RenderContext): string {
     case 'openssl-alert-bad-certificate':
       return 'sslv3 alert bad certificate';
   }
+}
+
+/** The certificate a logged certificate-details insert names (IBM technote 1081227: the Issuer,
+ *  serial and Subject of the certificate that was rejected), subject and issuer in GSKit's
+ *  CN=...,O=... order whatever form the log used; undefined for an alert text, which names none. */
+export function detailsCertificate(details: string): { subject: string; issuer?: string; serial?: string; url?: string } | undefined {
+  const g = /\[Issuer=\](.*?)\[#=\](.*?)\[Subject=\](.*)$/.exec(details);
+  if (g) return { subject: g[3]!.trim(), issuer: g[1]!.trim(), serial: g[2]!.trim() };
+  const r = /^Certificate\s+(\/.+?)\s+was revoked by AUTHINFO URL\s*(\S*)/i.exec(details.trim());
+  if (r) return { subject: gskitDn(r[1]!), ...(r[2] ? { url: r[2] } : {}) };
+  if (/^\/[A-Za-z]+=/.test(details.trim())) return { subject: gskitDn(details.trim()) };
+  return undefined;
 }
 
 /** The reverse of detailsText: which form a logged certificate-details insert is in. */
