@@ -177,4 +177,17 @@ t.test('two workers: CRL modes reach every worker and survive a replacement', as
   }
   const st = await (await fetch(`http://127.0.0.1:${admin}/api/cas`)).json() as { modes: Array<{ target: string; mode: string; crl?: string }> };
   t.same(st.modes.find((m) => m.target === 'served'), { target: 'served', mode: 'status revoked', crl: 'crl-expired' }, 'both slots kept');
+  // A mode set while a worker dies and its replacement starts: answered, and in force everywhere
+  // (the replacement gets it with its start, or as a call it answers once it serves).
+  const before = (s.out().match(/starting another/g) ?? []).length;
+  process.kill(pids[1], 'SIGKILL');
+  const put = await fetch(api, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'crl-future' });
+  t.equal(put.status, 200, 'a mode set during a replacement is answered');
+  for (let i = 0; i < 100 && (s.out().match(/starting another/g) ?? []).length === before; i++) await new Promise((r) => setTimeout(r, 100));
+  const put2 = await fetch(api, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'crl-future' });
+  t.equal(put2.status, 200, 'and one set while the replacement starts');
+  for (let i = 0; i < 6; i++) {
+    const c = parseCrl((await fetchCrl(`http://127.0.0.1:${port}/crl/served.crl`, { connection: 'close' })).body);
+    t.ok(c.thisUpdate.getTime() > Date.now(), `fetch ${i + 1} after the second replacement: crl-future from every worker`);
+  }
 });

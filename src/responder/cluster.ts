@@ -16,7 +16,9 @@ import type { FeedBatch } from './feed.js';
 
 type Call = { t: 'call'; id: number; op: 'state' | 'setMode' | 'clearMode' | 'reload' | 'counters' | 'metrics'; args: unknown[] };
 /** feed: start (on) or stop sending the live feed's batches. */
-type ToWorker = { t: 'start'; options: ResponderOptions } | Call | { t: 'feed'; on: boolean };
+/** start carries the modes in force, set before the worker listens: a replacement never serves a
+ *  moment without them. */
+type ToWorker = { t: 'start'; options: ResponderOptions; modes: Array<{ target: string; mode: Mode }> } | Call | { t: 'feed'; on: boolean };
 type FromWorker =
   | { t: 'listening' }
   | { t: 'ready'; port: number }
@@ -45,7 +47,18 @@ async function resolvePassins(o: ResponderOptions): Promise<ResponderOptions> {
 export function runWorker(): void {
   let responder: Responder | undefined;
   let unwatch: (() => void) | undefined;
+  /** Calls that arrive while the worker starts (a mode set meanwhile), answered once it serves. */
+  let early: Call[] | undefined = [];
   const send = (m: FromWorker) => process.send?.(m);
+  const answer = async (m: Call) => {
+    const c = responder!.control();
+    try {
+      const value = await (c[m.op] as (...a: unknown[]) => Promise<unknown>)(...m.args);
+      send({ t: 'result', id: m.id, value });
+    } catch (e) {
+      send({ t: 'result', id: m.id, error: (e as Error).message });
+    }
+  };
   process.on('message', async (m: ToWorker) => {
     if (m.t === 'feed') {
       unwatch?.();
@@ -55,22 +68,21 @@ export function runWorker(): void {
     if (m.t === 'start') {
       try {
         responder = await Responder.create(m.options);
+        for (const { target, mode } of m.modes) await responder.control().setMode(target, mode);
         await responder.start();
         send({ t: 'ready', port: responder.port });
       } catch (e) {
         send({ t: 'failed', message: (e as Error).message });
         process.exit(1);
       }
+      const calls = early!;
+      early = undefined;
+      for (const c of calls) await answer(c);
       return;
     }
-    if (m.t === 'call' && responder) {
-      const c = responder.control();
-      try {
-        const value = await (c[m.op] as (...a: unknown[]) => Promise<unknown>)(...m.args);
-        send({ t: 'result', id: m.id, value });
-      } catch (e) {
-        send({ t: 'result', id: m.id, error: (e as Error).message });
-      }
+    if (m.t === 'call') {
+      if (early) early.push(m);
+      else await answer(m);
     }
   });
   // Messages sent before this listener existed would be lost: say when to send the options.
@@ -82,7 +94,9 @@ export function runWorker(): void {
 
 export class ClusterPrimary implements ResponderControl {
   private readonly workers = new Set<Worker>();
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  /** Resolves when a worker's message listener exists: what is sent before it would be lost. */
+  private readonly listening = new WeakMap<Worker, Promise<void>>();
+  private readonly pending = new Map<number, { worker: Worker; resolve(v: unknown): void; reject(e: Error): void }>();
   /** Modes in force, replayed into a replacement worker: OCSP and CRL slots per target, as Responder keeps them. */
   private readonly modes = new Map<string, { target: string; mode: Mode }>();
   /** Listeners of the live feed; the workers send it only while there are some. */
@@ -120,10 +134,14 @@ export class ClusterPrimary implements ResponderControl {
   private fork(): Promise<void> {
     const w = cluster.fork();
     this.workers.add(w);
+    let heard!: () => void;
+    this.listening.set(w, new Promise<void>((r) => (heard = r)));
     return new Promise((resolve, reject) => {
       w.on('message', (m: FromWorker) => {
-        if (m.t === 'listening') w.send({ t: 'start', options: this.options } satisfies ToWorker);
-        else if (m.t === 'ready') {
+        if (m.t === 'listening') {
+          w.send({ t: 'start', options: this.options, modes: [...this.modes.values()] } satisfies ToWorker);
+          heard(); // calls go after the start message (the promise's callbacks run after this)
+        } else if (m.t === 'ready') {
           this.port = m.port;
           if (this.watchers.size) w.send({ t: 'feed', on: true } satisfies ToWorker);
           resolve();
@@ -139,31 +157,41 @@ export class ClusterPrimary implements ResponderControl {
       });
       w.on('exit', () => {
         this.workers.delete(w);
+        // Calls it will never answer: nothing to wait for (its replacement starts with the modes).
+        for (const [id, p] of this.pending) {
+          if (p.worker !== w) continue;
+          this.pending.delete(id);
+          p.resolve(undefined);
+        }
         if (this.stopping) {
           if (this.workers.size === 0) this.resolveDone();
           return;
         }
         // A worker that died is replaced, with the modes in force.
         process.stderr.write(`ocsp: worker ${w.process.pid} exited; starting another\n`);
-        void this.fork().then(() => this.replayModes(), (e: Error) => process.stderr.write(`ocsp: ${e.message}\n`));
+        this.fork().catch((e: Error) => process.stderr.write(`ocsp: ${e.message}\n`));
       });
     });
-  }
-
-  private async replayModes(): Promise<void> {
-    for (const { target, mode } of this.modes.values()) await this.broadcast('setMode', [target, mode]);
   }
 
   private call(w: Worker, op: Call['op'], args: unknown[]): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      w.send({ t: 'call', id, op, args } satisfies ToWorker);
+      this.pending.set(id, { worker: w, resolve, reject });
+      // After the start message: the worker holds calls that arrive while it starts.
+      void this.listening.get(w)!.then(() => {
+        if (!w.isConnected()) return; // gone: its exit answers the call
+        w.send({ t: 'call', id, op, args } satisfies ToWorker, (e) => {
+          // A worker that died before the exit event: answered as if it exited.
+          if (e && this.pending.delete(id)) resolve(undefined);
+        });
+      });
     });
   }
 
-  private broadcast(op: Call['op'], args: unknown[]): Promise<unknown[]> {
-    return Promise.all([...this.workers].map((w) => this.call(w, op, args)));
+  /** Every live worker's answer; a worker that died meanwhile gives none. */
+  private async broadcast(op: Call['op'], args: unknown[]): Promise<unknown[]> {
+    return (await Promise.all([...this.workers].map((w) => this.call(w, op, args)))).filter((v) => v !== undefined);
   }
 
   async state(): Promise<ControlState> {
