@@ -252,13 +252,9 @@ t.test('every CRL row: its --drill snippet passes on the emulator and its logs e
   const file = parseDrill(`lab: lab\n${defaults}scenarios:\n${drillYaml(scenarios).replace(/^/gm, '  ')}`, join(work, 'explain-crl-rows.yaml'));
   const results = await onLab('rows', [file]);
   t.equal(results.length, scenarios.length, `${scenarios.length} scenarios ran`);
-  // The table says a QM logs nothing when the client rejects its certificate for a missing CRL
-  // (crl-missing-client, inferred); the emulator's QM sees the client's alert as in the
-  // crl-revoked rows and logs AMQ9665. Left to the outcome table's owner; marked todo here.
-  const TODO: Record<string, string> = {
-    'explain-crl-missing-client': 'crl-missing-client: table says the QM logs nothing, the emulator QM logs AMQ9665',
-    'explain-crl-missing-client-java': 'crl-missing-client: table says the QM logs nothing, the emulator QM logs AMQ9665',
-  };
+  // No scenario left to todo: crl-missing-client said the QM logs nothing, against its siblings
+  // (a client rejection is seen by the QM as in revoked-qm-cert); the table now says AMQ9665.
+  const TODO: Record<string, string> = {};
   for (const r of results) {
     const why = `${r.id}: ${r.status}${r.error ? ` ${r.error}` : ''} ${r.mismatches.map((m) => `${m.field}: expected ${m.expected}, got ${m.actual}`).join('; ')}`;
     t.equal(r.status, 'pass', why, TODO[r.id] ? { todo: TODO[r.id] } : {});

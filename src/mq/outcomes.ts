@@ -545,13 +545,31 @@ const CRL_ROWS: OutcomeRow[] = [
     source: inferred('AMQ9633 lists "(d) a CRL was specified but the CRL could not be found on the LDAP server" (technote 1081227); that this case writes it is our reading'),
     checks: ['ldap-entry-dn', 'sslcrlnl-namelist', 'partner-log'],
   },
+  // The client rejects the QM's certificate (AMQ9633 d) as it does a revoked one, so the QM sees
+  // what it sees then: a GSKit QM the close (AMQ9665), a NonStop QM the bad_certificate alert.
   {
-    id: 'crl-missing-client',
-    title: "The LDAP server holds no CRL for the QM's CA: the client rejects the certificate (AMQ9633 d)",
-    when: { stage: 'client-check', clientObserved: ['crl-missing'], clientPolicy: ['REQUIRED', 'WARN'] },
-    outcome: rejected(cClient(2393, inferredLog(m('AMQ9633', { reason: 'd', details: 'gskit-cert', inferred: true }))), inferredLog(), cClient(2402, inferredLog())),
-    source: inferred('AMQ9633 (d) text (technote 1081227); the client case and Java 2402 by analogy'),
-    checks: ['ldap-entry-dn', 'sslcrlnl-namelist', 'java-certstores'],
+    id: 'crl-missing-client-distributed',
+    title: "The LDAP server holds no CRL for the QM's CA: the client rejects the certificate (AMQ9633 d); a GSKit QM sees the connection closed",
+    when: { stage: 'client-check', clientObserved: ['crl-missing'], clientPolicy: ['REQUIRED', 'WARN'], qmProfile: ['distributed'] },
+    outcome: rejected(
+      cClient(2393, inferredLog(m('AMQ9633', { reason: 'd', details: 'gskit-cert', inferred: true }))),
+      inferredLog(m('AMQ9665', { inferred: true })),
+      cClient(2402, inferredLog()),
+    ),
+    source: inferred("AMQ9633 (d) text (technote 1081227); the client case and Java 2402 by analogy; the QM's AMQ9665 as in revoked-qm-cert-distributed"),
+    checks: ['ldap-entry-dn', 'sslcrlnl-namelist', 'java-certstores', 'partner-log'],
+  },
+  {
+    id: 'crl-missing-client-nonstop',
+    title: "The LDAP server holds no CRL for the QM's CA: the client rejects the certificate (AMQ9633 d); the NonStop QM sees the bad_certificate alert",
+    when: { stage: 'client-check', clientObserved: ['crl-missing'], clientPolicy: ['REQUIRED', 'WARN'], qmProfile: ['nonstop'] },
+    outcome: rejected(
+      cClient(2393, inferredLog(m('AMQ9633', { reason: 'd', details: 'gskit-cert', inferred: true }))),
+      inferredLog(m('AMQ9633', { validationError: 1042, details: 'openssl-alert-bad-certificate', inferred: true })),
+      cClient(2402, inferredLog()),
+    ),
+    source: inferred('AMQ9633 (d) text (technote 1081227); the client case and Java 2402 by analogy; the QM side as seed 003 row 4 (NonStop, alert 1042)'),
+    checks: ['ldap-entry-dn', 'sslcrlnl-namelist', 'java-certstores', 'partner-log'],
   },
   {
     id: 'crl-source-optional-client',
