@@ -84,8 +84,10 @@ export const MESSAGES: Readonly<Record<MessageId, MessageDef>> = {
       'revoked.\n\n' +
       "Channel '{channel}' (shown as '????' when its name is not known yet), remote host " +
       "'{host}'. The channel did not start.\n\n" +
-      "The details of the certificate which could not be validated are '{details}'.\n\n" +
-      'The certificate validation error was {validationError}.',
+      "The details of the certificate which could not be validated are '{details}'." +
+      // MQ always prints the number; the emulator has none for a case no source gives one for
+      // (a CRL missing from LDAP), and prints no sentence rather than a number it made up.
+      '{?\n\nThe certificate validation error was {validationError}.?}',
     action:
       'Read the validation error: a revoked certificate must be replaced, an untrusted issuer ' +
       'needs its CA chain added to the key repository (then REFRESH SECURITY TYPE(SSL)). If the ' +
@@ -265,9 +267,14 @@ export function isMessageId(s: string): s is MessageId {
   return (MESSAGE_IDS as readonly string[]).includes(s);
 }
 
-/** Fills `{placeholders}`; a missing insert leaves MQ's own unknown marker rather than 'undefined'. */
+/** Fills `{placeholders}`; a missing insert leaves MQ's own unknown marker rather than 'undefined'.
+ *  A `{?...?}` part is left out when an insert in it is missing. */
 export function fillTemplate(template: string, inserts: MessageInserts): string {
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+  const has = (name: string) => (inserts as Record<string, unknown>)[name] != null;
+  const kept = template.replace(/\{\?([\s\S]*?)\?\}/g, (_, part: string) =>
+    [...part.matchAll(/\{(\w+)\}/g)].every((m) => has(m[1]!)) ? part : '',
+  );
+  return kept.replace(/\{(\w+)\}/g, (_, name: string) => {
     const v = (inserts as Record<string, unknown>)[name];
     if (v === undefined || v === null) return name === 'channel' ? '????' : '';
     return String(v);
