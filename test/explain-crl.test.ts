@@ -240,6 +240,18 @@ t.test('explain --drill on the AMQ9646 logs: `ocsplab drill` accepts the scenari
   t.same(best(again), ['ldap-unreachable-qm'], 'round trip: the drill\'s logs explain back to ldap-unreachable-qm');
 });
 
+t.test('explain --drill on an AMQ9633 revocation: both readings (OCSP and CRL) as scenarios, both pass', async (t) => {
+  if (!slapdPresent(t)) return;
+  const { stdout } = await run(process.execPath, [MAIN, 'explain', '--drill', '--client', join(EMU, 'crl-revoked-client-cert.client.log'), '--qm', join(EMU, 'crl-revoked-client-cert.qm.log')]);
+  const ids = [...stdout.matchAll(/^- id: (\S+)/gm)].map((m) => m[1]);
+  t.same(ids, ['explain-revoked-client-cert-distributed', 'explain-crl-revoked-client-cert-distributed'], 'the OCSP reading first, the CRL reading beside it');
+  const file = join(work, 'explain-readings.yaml');
+  writeFileSync(file, `lab: lab-cli\nscenarios:\n${stdout.replace(/^/gm, '  ')}`);
+  const r = await run(process.execPath, [MAIN, 'drill', file, '--no-color'], { timeout: 120_000 }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+  t.equal('code' in r ? r.code : 0, 0, `ocsplab drill exit 0\n${r.stdout}${r.stderr}`);
+  t.match(r.stdout, /2\/2 passed/);
+});
+
 t.test('every CRL row: its --drill snippet passes on the emulator and its logs explain back', async (t) => {
   if (!slapdPresent(t)) return;
   const rows = OUTCOME_ROWS.filter((r) => isCrlRow(r) && !r.routine);

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Side } from '../mq/errlog.js';
 import { explain, exitCode, NOTHING_FOUND, type ExplainInput } from '../explain/explain.js';
 import { formatDiagnosis } from '../explain/format.js';
-import { drillScenario, drillYaml } from '../explain/drill-scenario.js';
+import { drillCases, drillScenario, drillYaml } from '../explain/drill-scenario.js';
 import { rowById } from '../mq/outcomes.js';
 
 const USAGE = `usage: ocsplab explain [options] [FILE ...]
@@ -22,8 +22,9 @@ options:
   --client FILE      a file from the client side (may be repeated)
   --side qm|client   side of the FILE arguments (and stdin) that follow it
   --json             print the diagnosis as JSON
-  --drill            print a drill scenario (YAML, for scenarios: in a drill file) that reproduces
-                     the best-fitting case of each connection attempt
+  --drill            print drill scenarios (YAML, for scenarios: in a drill file) that reproduce
+                     each connection attempt: every case that fits as well as the best, and the
+                     CRL reading of an AMQ9633 revocation beside the OCSP one
   -h, --help         this text
 
 Give both sides' logs to narrow the diagnosis: entries close in time on the same channel are read
@@ -120,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
   const d = explain(inputs);
   const code = exitCode(d);
   if (flags.drill) {
-    const scenarios = d.incidents.flatMap((inc) => (inc.rows[0] ? [drillScenario(rowById(inc.rows[0].id)!, inc.rows[0].clientType)] : []));
+    const scenarios = drillCases(d).map((r) => drillScenario(rowById(r.id)!, r.clientType));
     if (!scenarios.length) {
       process.stderr.write(`ocsplab explain: ${d.found ? 'no case of the outcome table fits, so there is nothing to reproduce' : NOTHING_FOUND}\n`);
       return code;

@@ -16,6 +16,7 @@ import {
   type OutcomeRow,
   type SideLog,
 } from '../mq/outcomes.js';
+import type { Diagnosis } from './explain.js';
 
 type Side = 'qm' | 'client';
 type Obj = Record<string, unknown>;
@@ -116,4 +117,20 @@ export function drillScenario(row: OutcomeRow, clientType: ClientType): DrillSce
 /** The scenarios as a YAML list, ready to paste under `scenarios:` of a drill file. */
 export function drillYaml(scenarios: DrillScenario[]): string {
   return stringify(scenarios, { lineWidth: 0 });
+}
+
+/** The cases a drill should reproduce: per attempt, every row the log cannot tell from the best
+ *  (replaying one of them would pass off a guess as the diagnosis), and the first row of each
+ *  revocation reading; each row once. */
+export function drillCases(d: Diagnosis): Array<{ id: string; clientType: ClientType }> {
+  const out = new Map<string, { id: string; clientType: ClientType }>();
+  for (const inc of d.incidents) {
+    const picked = inc.rows.filter((r, i) => i === 0 || r.tiedWithBest);
+    for (const reading of inc.revocation?.readings ?? []) {
+      const r = inc.rows.find((x) => x.id === reading.rows[0]);
+      if (r) picked.push(r);
+    }
+    for (const r of picked) if (!out.has(`${r.id}/${r.clientType}`)) out.set(`${r.id}/${r.clientType}`, r);
+  }
+  return [...out.values()];
 }
