@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import { join } from 'node:path';
-import { freePort } from './helpers/ca-tools.js';
+import { freePort, tempDir as tempDirFor } from './helpers/ca-tools.js';
 import { CLI, startCli } from './helpers/cli.js';
 import { makeOpensslCa, opensslQuery, run, tempDir } from './helpers/openssl.js';
 
@@ -38,4 +38,19 @@ t.test('cluster of two workers behind one port, driven by ctl', async (t) => {
   const counters = JSON.parse((await run('node', [CLI, 'ctl', '--admin', adminUrl, 'counters'])).stdout);
   t.ok(counters.requests >= 4, 'counters summed over workers');
   t.notMatch(s.out(), /multi-secret/, 'pass phrase never printed');
+});
+
+t.test('a worker that cannot start stops the cluster: exit 1 with the reason, no fork loop, nothing left', async (t) => {
+  const dir = join(tempDirFor(t), 'enc');
+  await run(process.execPath, [CLI, 'ca', 'init', dir, '--cn', 'Locked CA', '--passout', 'pass:s3cretPW']);
+  const port = await freePort();
+  const started = Date.now();
+  // Before: the primary replaced each failing worker forever, printing "starting another".
+  const r = await run(process.execPath, [CLI, 'ocsp', '-index', `${dir}/index.txt`, '-CA', `${dir}/cacert.pem`, '-rkey', `${dir}/private/cakey.pem`, '-passin', 'pass:wrongPW9', '-port', String(port), '--workers', '2'], { timeoutMs: 20_000 });
+  t.equal(r.code, 1, `exit 1 (${Date.now() - started} ms)`);
+  t.match(r.stderr, /cakey\.pem: cannot decrypt the key \(wrong pass phrase\?\)/);
+  t.notMatch(r.stderr, /starting another/, 'no replacement loop');
+  t.notMatch(r.stdout + r.stderr, /wrongPW9|s3cretPW/, 'no pass phrase in the output');
+  const left = await run('pgrep', ['-f', `${dir}/index.txt`]);
+  t.equal(left.stdout.trim(), '', 'no worker left running');
 });

@@ -125,7 +125,14 @@ export class ClusterPrimary implements ResponderControl {
     // Workers serve OCSP only: the admin API and its token stay in the primary.
     const options = await resolvePassins({ ...o, adminPort: undefined, adminHost: undefined, adminToken: undefined });
     const p = new ClusterPrimary(options, count);
-    await Promise.all(Array.from({ length: count }, () => p.fork()));
+    try {
+      await Promise.all(Array.from({ length: count }, () => p.fork()));
+    } catch (e) {
+      // A worker that cannot start (a key it cannot decrypt, a bad index) stops them all: the
+      // others would serve a configuration that is not the one asked for, or fail the same way.
+      await p.close();
+      throw e;
+    }
     p.admin = adminListener(o, p);
     await p.admin?.openPort();
     return p;
@@ -135,6 +142,7 @@ export class ClusterPrimary implements ResponderControl {
     const w = cluster.fork();
     this.workers.add(w);
     let heard!: () => void;
+    let ready = false;
     this.listening.set(w, new Promise<void>((r) => (heard = r)));
     return new Promise((resolve, reject) => {
       w.on('message', (m: FromWorker) => {
@@ -142,6 +150,7 @@ export class ClusterPrimary implements ResponderControl {
           w.send({ t: 'start', options: this.options, modes: [...this.modes.values()] } satisfies ToWorker);
           heard(); // calls go after the start message (the promise's callbacks run after this)
         } else if (m.t === 'ready') {
+          ready = true;
           this.port = m.port;
           if (this.watchers.size) w.send({ t: 'feed', on: true } satisfies ToWorker);
           resolve();
@@ -155,8 +164,9 @@ export class ClusterPrimary implements ResponderControl {
           else p?.resolve(m.value);
         }
       });
-      w.on('exit', () => {
+      w.on('exit', (code) => {
         this.workers.delete(w);
+        if (!ready) reject(new Error(`worker ${w.process.pid} exited (${code}) before it served`));
         // Calls it will never answer: nothing to wait for (its replacement starts with the modes).
         for (const [id, p] of this.pending) {
           if (p.worker !== w) continue;
@@ -165,6 +175,12 @@ export class ClusterPrimary implements ResponderControl {
         }
         if (this.stopping) {
           if (this.workers.size === 0) this.resolveDone();
+          return;
+        }
+        if (!ready) {
+          // A replacement that cannot start would only fail again: serve with the workers left.
+          process.stderr.write(`ocsp: a replacement worker could not start; ${this.workers.size} left\n`);
+          if (this.workers.size === 0) void this.close();
           return;
         }
         // A worker that died is replaced, with the modes in force.
