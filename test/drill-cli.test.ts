@@ -109,7 +109,10 @@ scenarios:
 
 t.test('the shipped matrix (npm start): every row passes, under 20 s, lab clean afterwards', async (t) => {
   const dir = temp(t);
-  const r = await drill(['--lab', join(dir, 'lab'), '--report', 'table,json', '--out', join(dir, 'out')]);
+  // The same arguments as package.json's start script, with the lab and the reports moved here.
+  const start = (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  t.match(start, /drill --out lab\/report$/, 'npm start writes the reports to lab/report');
+  const r = await drill(['--lab', join(dir, 'lab'), '--out', join(dir, 'out')]);
   t.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   t.ok(r.ms < 20_000, `ran in ${r.ms} ms`);
   t.match(r.stdout, /seed003-row1-all-good\s+seen\s+rc 0/);
@@ -117,6 +120,9 @@ t.test('the shipped matrix (npm start): every row passes, under 20 s, lab clean 
   const json = JSON.parse(readFileSync(join(dir, 'out', 'drill.json'), 'utf8')) as { results: Array<{ id: string; status: string }> };
   t.ok(json.results.length >= 30);
   t.ok(json.results.every((x) => x.status === 'pass'));
+  const html = readFileSync(join(dir, 'out', 'drill.html'), 'utf8');
+  for (const id of ['seed003-row2-qm-ca-down', 'crl-ldap-no-entry-qm', 'chain-client-issuing-revoked'])
+    t.match(html, id, `the HTML report holds ${id} (OCSP, CRL and chain matrices in one report)`);
   const index = readFileSync(join(dir, 'lab', 'client-ca', 'index.txt'), 'utf8') + readFileSync(join(dir, 'lab', 'qm-ca', 'index.txt'), 'utf8');
   t.notMatch(index, /^R\t/m, 'no certificate left revoked');
 });
