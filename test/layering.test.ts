@@ -15,9 +15,10 @@ const SRC = join(ROOT, 'src');
 const MAY_IMPORT: Record<string, { may: readonly string[]; why: string }> = {
   ocsp: { may: [], why: 'the pure OCSP codec is the bottom layer' },
   crypto: { may: [], why: 'key loading with openssl pass phrase sources needs nothing of ours' },
+  net: { may: [], why: 'loopback port helpers for servers started as processes; needs nothing of ours' },
   index: { may: ['ocsp'], why: 'index.txt lines and store; only lower layers' },
   crl: { may: ['index', 'ocsp', 'crypto'], why: 'the CRL codec reads the index and DER pieces of the codec; only lower layers' },
-  ldap: { may: ['crl', 'index', 'ocsp'], why: 'CRLs over LDAP (publish, fetch, a lab slapd); a lower layer beside crl' },
+  ldap: { may: ['crl', 'index', 'net', 'ocsp'], why: 'CRLs over LDAP (publish, fetch, a lab slapd); a lower layer beside crl' },
   ca: { may: ['crl', 'crypto', 'index', 'ldap', 'ocsp'], why: 'the lab CA tool writes what the layers below read' },
   responder: {
     may: ['ca', 'crl', 'crypto', 'index', 'ldap', 'ocsp'],

@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { Client } from 'ldapts';
+import { freeLoopbackPort } from '../net/free-port.js';
 
 export interface SlapdOptions {
   /** Where slapd.conf, the databases, pid/args files and the root password file go (created). */
@@ -87,17 +87,6 @@ export function slapdConf(o: { dir: string; suffixes: string[]; rootPasswordHash
     );
   });
   return `${lines.join('\n')}\n`;
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

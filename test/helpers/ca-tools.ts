@@ -3,7 +3,6 @@
 
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
@@ -34,16 +33,7 @@ export function cli(args: string[]): Promise<RunResult> {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from '../../src/net/free-port.js';
 
 /** Bytes of every database file of a CA directory (missing files as null), to prove nothing changed. */
 export function snapshot(dir: string): Record<string, string | null> {
