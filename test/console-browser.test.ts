@@ -5,9 +5,9 @@
 // Where Chromium is not installed the test is skipped (CI installs it and requires it).
 
 import t from 'tap';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumPresent, listening, startLabUp } from './helpers/console.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumPresent, CLI, listening, startLabUp } from './helpers/console.js';
 import { opensslQuery, run, tempDir } from './helpers/openssl.js';
 
 const ROOT = process.cwd();
@@ -38,11 +38,73 @@ if (await chromiumPresent(t)) {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  // Every request the page makes: to check that each action is an admin API call, and nothing
+  // comes from elsewhere.
+  const requests: Array<{ method: string; url: URL }> = [];
+  page.on('request', (r) => requests.push({ method: r.method(), url: new URL(r.url()) }));
   page.setDefaultTimeout(20_000);
 
   await page.goto(up.console);
   await page.locator('#conn.live').waitFor();
   const certRow = (ca: string, serial: string) => page.locator(`[data-ca="${ca}"] tr[data-serial="${serial}"]`);
+  await certRow(qmCa.name, qmCert.serial).waitFor();
+  await page.locator('tr[data-target="qm-ca"] .now .badge').first().waitFor();
+
+  await t.test('keyboard: every control reached by Tab, each with a name', async (t) => {
+    // The visible controls in document order, each tagged so the Tab walk can tell them apart.
+    const controls = await page.evaluate(() => {
+      const els = [...document.querySelectorAll<HTMLElement>('a[href], button, select, input, textarea, [tabindex]')].filter(
+        (e) => e.getClientRects().length > 0 && !(e as HTMLButtonElement).disabled && e.tabIndex >= 0 && !e.closest('[hidden]'),
+      );
+      return els.map((e, i) => {
+        e.dataset.probe = String(i);
+        const labelled = e.getAttribute('aria-labelledby')?.split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+        const label = [...((e as HTMLInputElement).labels ?? [])].map((l) => l.textContent).join(' ');
+        const name = (e.getAttribute('aria-label') ?? labelled ?? (label || e.textContent) ?? e.title ?? '').trim();
+        return { probe: String(i), tag: e.tagName.toLowerCase(), id: e.id, name };
+      });
+    });
+    t.ok(controls.filter((c) => c.tag === 'button').length >= 10, `${controls.length} controls, buttons among them`);
+    t.ok(controls.some((c) => c.tag === 'select' && c.id === 'mode-qm-ca'), 'the mode pickers');
+    t.ok(controls.some((c) => c.tag === 'select' && c.id.startsWith('set-')), "Connect's settings");
+    t.same(controls.filter((c) => !c.name), [], 'every control has an accessible name (label, aria-label or text)');
+    const reached = new Set<string>();
+    await page.locator('body').focus();
+    for (let i = 0; i < controls.length + 5; i++) {
+      await page.keyboard.press('Tab');
+      const p = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.probe);
+      if (p) reached.add(p);
+    }
+    t.same(controls.filter((c) => !reached.has(c.probe)).map((c) => `${c.tag}#${c.id} ${c.name}`), [], `every control reached by Tab (${reached.size} of ${controls.length})`);
+  });
+
+  await t.test('the mode picker shows the mode in force: on load, and when it is changed from outside', async (t) => {
+    t.equal(await page.locator('#mode-qm-ca').inputValue(), 'up', 'qm-ca: up on load');
+    const ctl = (...a: string[]) => run(process.execPath, [CLI, 'ctl', '--admin', up.console.replace(/\/$/, ''), ...a]);
+    t.equal((await ctl('mode', clientCa.name, 'slow', '1500')).code, 0, 'ocsplab ctl mode client-ca slow 1500');
+    await page.locator(`tr[data-target="${clientCa.name}"] .now .badge`, { hasText: 'slow 1500' }).waitFor();
+    t.equal(await page.locator(`#mode-${clientCa.name}`).inputValue(), 'slow', 'the picker follows: slow');
+    t.equal(await page.locator(`#mode-${clientCa.name}-arg`).inputValue(), '1500', 'with its value');
+    t.match(await page.locator(`#mode-${clientCa.name}-effect`).innerText(), /held back/, "and the mode's effect");
+    t.equal((await ctl('mode', clientCa.name, 'status', 'unknown')).code, 0);
+    await page.locator(`tr[data-target="${clientCa.name}"] .now .badge`, { hasText: 'status unknown' }).waitFor();
+    t.equal(await page.locator(`#mode-${clientCa.name}`).inputValue(), 'status');
+    t.equal(await page.locator(`#mode-${clientCa.name}-argsel`).inputValue(), 'unknown', 'a listed value: picked in its list');
+    // A page opened now shows it from the start.
+    const second = await browser.newPage();
+    second.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console (second page): ${m.text()}`);
+    });
+    await second.goto(up.console);
+    await second.locator(`tr[data-target="${clientCa.name}"] .now .badge`, { hasText: 'status unknown' }).waitFor();
+    t.equal(await second.locator(`#mode-${clientCa.name}`).inputValue(), 'status', 'a new page: selected on load');
+    t.equal(await second.locator(`#mode-${clientCa.name}-argsel`).inputValue(), 'unknown');
+    t.equal(await second.locator('#mode-qm-ca').inputValue(), 'up', 'the other CA: up');
+    await second.close();
+    t.equal((await ctl('clear', clientCa.name)).code, 0, 'ocsplab ctl clear client-ca');
+    await page.locator(`tr[data-target="${clientCa.name}"] .now .badge`, { hasText: /^up$/ }).waitFor();
+    t.equal(await page.locator(`#mode-${clientCa.name}`).inputValue(), 'up', 'back to up');
+  });
 
   await t.test('revoke by clicking: the next openssl query answers revoked, and the live feed shows it', async (t) => {
     t.equal((await ask(qmCa, qmCert.cert)).status, 'good', 'good before');
@@ -55,10 +117,15 @@ if (await chromiumPresent(t)) {
     t.equal(r.reason, 'keyCompromise');
     t.ok(r.verified, 'response verified by openssl');
     t.match(readFileSync(qmCa.index, 'utf8'), new RegExp(`^R\\t.*\\t${qmCert.serial}\\t`, 'm'), 'index.txt written by the CA tool');
-    // The request openssl made from outside, in the feed (pushed, not polled).
-    const fed = page.locator(`#feed-rows tr[data-ca="${qmCa.name}"]`, { hasText: 'revoked' });
-    await fed.first().waitFor();
-    t.match(await fed.first().innerText(), /OCSP POST/, 'feed row: kind and method');
+    // The requests openssl made from outside, in the feed (pushed, not polled): the good one
+    // before and the revoked one after, by serial in the same form as the certificate table.
+    const fed = (status: string) => page.locator(`#feed-rows tr[data-ca="${qmCa.name}"][data-serial="${qmCert.serial}"]`, { hasText: status });
+    await fed('revoked').first().waitFor();
+    await fed('good').first().waitFor();
+    t.match(await fed('revoked').first().innerText(), /OCSP POST/, 'feed row: kind and method');
+    const tableSerial = (await certRow(qmCa.name, qmCert.serial).locator('td').first().innerText()).trim();
+    t.equal(tableSerial, qmCert.serial, `the table shows the serial as index.txt writes it (${qmCert.serial})`);
+    t.equal((await fed('revoked').first().locator('td').nth(3).innerText()).trim(), tableSerial, 'the feed shows the same serial text');
   });
 
   await t.test('restore by clicking', async (t) => {
@@ -114,7 +181,11 @@ if (await chromiumPresent(t)) {
     t.equal((await ask(clientCa, clientCert.cert)).status, 'revoked', 'the responder answers it too');
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: join(OUT, 'console.png'), fullPage: true });
+    t.ok(statSync(join(OUT, 'console.png')).size > 20_000, 'screenshot saved in the test output folder');
+    t.equal(readFileSync(join(OUT, 'console.png')).subarray(1, 4).toString(), 'PNG');
     t.comment(`screenshot: ${join(OUT, 'console.png')}`);
+    t.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), /!\[[^\]]*\]\(docs\/console\.png\)/, 'the README shows docs/console.png');
+    t.equal(readFileSync(join(ROOT, 'docs', 'console.png')).subarray(1, 4).toString(), 'PNG');
     // The README's picture (docs/console.png): the same page down to the drill rows, without the report frame.
     if (process.env.OCSPLAB_CONSOLE_SCREENSHOT) {
       const bottom = await page.evaluate(() => document.getElementById('drill-downloads')!.getBoundingClientRect().bottom + window.scrollY + 12);
@@ -122,6 +193,17 @@ if (await chromiumPresent(t)) {
     }
     await page.getByRole('button', { name: `Restore ${clientCa.name} serial ${clientCert.serial}` }).click();
     await certRow(clientCa.name, clientCert.serial).locator('.badge', { hasText: 'Valid' }).waitFor();
+  });
+
+  await t.test('every action was an admin API call, and nothing came from elsewhere', async (t) => {
+    const origin = new URL(up.console).origin;
+    t.same(requests.filter((r) => r.url.origin !== origin).map((r) => r.url.href), [], 'every request to the console\'s own origin (no CDN)');
+    const changes = requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url.pathname}`);
+    t.same(changes.filter((c) => !/^(POST|PUT|DELETE) \/api\//.test(c)), [], 'every state change is an /api/ call');
+    const used = [...new Set(changes.map((c) => c.replace(/\/api\/lab\/cas\/[^/]+\//, '/api/lab/cas/:ca/').replace(/\/api\/modes\/[^/]+$/, '/api/modes/:target')))].sort();
+    t.same(used, ['POST /api/lab/cas/:ca/restore', 'POST /api/lab/cas/:ca/revoke', 'POST /api/lab/connect', 'POST /api/lab/drill', 'PUT /api/modes/:target'], 'revoke, restore, mode, connect and drill: the routes a script calls (console-security drives them without a page)');
+    t.same(requests.filter((r) => r.method === 'GET' && !/^\/(api\/|assets\/|$)/.test(r.url.pathname)).map((r) => r.url.pathname), [], 'reads: the page, its assets and /api/ only');
+    t.ok(requests.some((r) => r.url.pathname === '/api/events'), 'changes followed over the event stream');
   });
 
   await t.test('no console errors, and Ctrl-C leaves nothing listening', async (t) => {

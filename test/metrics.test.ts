@@ -121,6 +121,9 @@ t.test('two workers: /metrics sums every worker', async (t) => {
   const der = join(dir, 'req.der');
   t.equal((await run('openssl', ['ocsp', '-issuer', ca.cacert, '-cert', leaf.pem, '-reqout', der])).code, 0);
   const body = readFileSync(der);
+  const plainDer = join(dir, 'plain.der');
+  t.equal((await run('openssl', ['ocsp', '-issuer', ca.cacert, '-cert', leaf.pem, '-no_nonce', '-reqout', plainDer])).code, 0);
+  const plain = readFileSync(plainDer);
 
   // The live feed over the event stream, fed by the workers through the primary.
   const events = await eventStream(`${adminUrl}/api/events`);
@@ -130,6 +133,11 @@ t.test('two workers: /metrics sums every worker', async (t) => {
   // 40 requests on fresh connections, four at a time: both workers accept some.
   const N = 40;
   for (let i = 0; i < N; i += 4) t.same(await Promise.all([0, 1, 2, 3].map(() => post(url, body))), [200, 200, 200, 200]);
+  // 20 without a nonce, one at a time (concurrent misses would each sign): each worker has its
+  // own cache, so one miss (and signature) per worker that took any, hits for the rest; and 3 CRLs.
+  const P = 20;
+  for (let i = 0; i < P; i++) t.equal(await post(url, plain), 200);
+  for (let i = 0; i < 3; i++) t.equal((await fetch(`${url}/crl/w-ca.crl`, { headers: { connection: 'close' } })).status, 200, 'CRL served');
   for (let i = 0; i < 30 && !/event: feed/.test(events.text()); i++) await new Promise((r) => setTimeout(r, 100));
   const seen = await events.stop();
   const feed = [...seen.matchAll(/event: feed\ndata: (.*)\n/g)].map((x) => JSON.parse(x[1]!) as FeedBatch);
@@ -137,13 +145,19 @@ t.test('two workers: /metrics sums every worker', async (t) => {
   t.ok(feed.flatMap((b) => b.events).some((e) => e.ca === 'w-ca' && e.status === 'good' && e.answer === 'signed'), 'a feed event: CA, status, signed');
 
   const m = parse(await (await fetch(`${adminUrl}/metrics`)).text());
-  t.equal(sum(m, 'ocsplab_ocsp_requests_total', { ca: 'w-ca', method: 'POST', cert_status: 'good' }), N, `${N} requests summed over both workers`);
-  t.equal(sum(m, 'ocsplab_ocsp_request_duration_seconds_count'), N);
-  t.equal(sum(m, 'ocsplab_signatures_total', { ca: 'w-ca' }), N, 'each with a nonce: one signature each');
+  t.equal(sum(m, 'ocsplab_ocsp_requests_total', { ca: 'w-ca', method: 'POST', response_status: 'successful', cert_status: 'good', mode: 'up' }), N + P, `${N + P} requests summed over both workers`);
+  t.equal(sum(m, 'ocsplab_ocsp_requests_total'), N + P, 'and no others');
+  t.equal(sum(m, 'ocsplab_ocsp_request_duration_seconds_count'), N + P);
+  const misses = sum(m, 'ocsplab_cache_misses_total', { ca: 'w-ca' });
+  t.ok(misses >= 1 && misses <= 2, `cache misses: one per worker that took a nonce-less request (${misses})`);
+  t.equal(sum(m, 'ocsplab_cache_hits_total', { ca: 'w-ca' }) + misses, P, `hits + misses = the ${P} nonce-less requests`);
+  t.equal(sum(m, 'ocsplab_signatures_total', { ca: 'w-ca' }), N + misses, 'a signature for each nonce and each cache miss');
+  t.equal(sum(m, 'ocsplab_crl_requests_total', { ca: 'w-ca', result: 'served', mode: 'up' }), 3, '3 CRLs summed over both workers');
+  t.equal(sum(m, 'ocsplab_crl_request_duration_seconds_count'), 3);
   t.equal(sum(m, 'ocsplab_index_entries', { ca: 'w-ca' }), 1, 'a gauge every worker reports alike is not summed (max)');
   t.equal(m.filter((x) => x.name === 'ocsplab_mode_info' && x.labels.target === '*').length, 1, 'one mode line per target');
   const counters = (await (await fetch(`${adminUrl}/api/counters`)).json()) as { requests: number };
-  t.equal(counters.requests, N, 'the admin counters agree');
+  t.equal(counters.requests, N + P, 'the admin counters agree');
   // Which worker answered is the kernel's choice; the per-worker split is visible in the process
   // metrics only as a sum, so both workers' heaps are in it.
   t.ok(sum(m, 'nodejs_heap_size_used_bytes') > 0);

@@ -7,6 +7,7 @@ import { readCertificates, type CertInfo } from '../ocsp/cert.js';
 import { loadPrivateKey } from '../crypto/keys.js';
 import { IndexDatabase, parseAttr, type IndexAttr } from '../index/database.js';
 import { recoverInterrupted } from '../index/atomic.js';
+import { indexSerial } from '../index/line.js';
 import type { KeyType } from './keys.js';
 
 export interface CaPaths {
@@ -120,8 +121,7 @@ export function caPathsChecked(dir: string): CaPaths {
 
 /** Serial as openssl writes it in index.txt, the serial file and newcerts/: upper-case, even length. */
 export function serialText(n: bigint): string {
-  const h = n.toString(16).toUpperCase();
-  return h.length % 2 ? `0${h}` : h;
+  return indexSerial(n.toString(16));
 }
 
 export function readSerial(p: CaPaths): bigint {

@@ -1,9 +1,10 @@
 // `ocsplab ca list` and `status`: read-only views of index.txt (whoever wrote it).
 
-import { decodeSubject, normalizeSerial, type IndexEntry } from '../index/line.js';
+import { decodeSubject, indexSerial, normalizeSerial, type IndexEntry } from '../index/line.js';
 import { CaError, caPathsChecked, readDatabase } from './dir.js';
 
 export interface ListedEntry {
+  /** In the index's form (indexSerial), as the console's live feed shows it too. */
   serial: string;
   status: 'Valid' | 'Revoked' | 'Expired';
   expires: string;
@@ -21,7 +22,7 @@ const STATUS = { V: 'Valid', R: 'Revoked', E: 'Expired' } as const;
 function view(e: IndexEntry): ListedEntry {
   const r = e.revocation;
   return {
-    serial: e.serialText,
+    serial: indexSerial(e.serial),
     status: STATUS[e.status],
     expires: e.expiry.toISOString(),
     ...(r ? { revoked: r.time.toISOString() } : {}),

@@ -106,10 +106,11 @@ select,input[type=text],input[type=number]{border:1px solid #8c959f;border-radiu
 .badge.Expired,.badge.unknown,.badge.fault,.badge.running{background:#fff8c5;color:#7d4e00}
 .badge.waiting{background:#eaeef2;color:var(--muted)}
 .effect{color:var(--muted);font-size:.85rem;margin:.2rem 0 0}
+.picker{display:flex;flex-wrap:wrap;align-items:center;gap:.3rem}.picker select{flex:1 1 6rem;min-width:0}.picker .effect{flex-basis:100%}
 .msg{min-height:1.3em;margin:.4rem 0 0}.msg.err{color:var(--bad)}.msg.ok{color:var(--ok)}
-.sides{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:.8rem}
+.sides{display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:.8rem}
 fieldset{border:1px solid var(--line);border-radius:6px;margin:0;padding:.4rem .7rem}
-fieldset{min-width:0}fieldset label{display:grid;grid-template-columns:10rem minmax(0,1fr);align-items:center;gap:.4rem;margin:.25rem 0}fieldset select{width:100%}
+fieldset{min-width:0}fieldset label{display:grid;grid-template-columns:minmax(9rem,max-content) minmax(0,1fr);align-items:center;gap:.4rem;margin:.25rem 0}fieldset select{width:100%}
 .actions{margin-top:.6rem}
 .rc{font-size:1.1rem;font-weight:600;margin:.6rem 0 .2rem}.rc.ok{color:var(--ok)}.rc.bad{color:var(--bad)}
 .logs{display:grid;grid-template-columns:minmax(0,1fr);gap:.2rem}.logs>div{min-width:0}

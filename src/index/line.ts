@@ -69,6 +69,14 @@ export function normalizeSerial(hex: string): string {
   return s === '' ? '0' : s;
 }
 
+/** A serial as openssl writes it in index.txt, the serial file and newcerts/: upper-case hex of
+ *  even length (1 -> 01). The one form shown to people (console, CA tool), whatever form a
+ *  request or a hand-edited line carried. */
+export function indexSerial(hex: string): string {
+  const s = normalizeSerial(hex);
+  return s.length % 2 ? `0${s}` : s;
+}
+
 /** Parses an index time field: UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ. */
 export function parseIndexTime(text: string): Date {
   if (/^\d{12}Z$/.test(text)) return parseTime(0x17, text);

@@ -11,7 +11,8 @@ export interface FeedEvent {
   /** The CA that answered; '' when the request reached none (malformed, unknown issuer). */
   ca: string;
   method: string;
-  /** Serial(s) asked, hex as in index.txt; CRL requests have none. */
+  /** Serial(s) asked, in the index's form (indexSerial: 01, not 1), as the console's certificate
+   *  table shows them; CRL requests have none. */
   serial?: string;
   /** good / revoked / unknown, or the OCSP response status (tryLater, ...), http-NNN, hang, drop;
    *  for a CRL: served, not-modified, dropped, hang, http-404. */

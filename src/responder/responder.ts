@@ -4,6 +4,7 @@
 import type { FastifyServerOptions } from 'fastify';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../ocsp/request.js';
 import type { StoreLogger } from '../index/store.js';
+import { indexSerial } from '../index/line.js';
 import { CacheSource, DEFAULT_CACHE, type CacheOptions } from './cache-source.js';
 import { loadCa, type CaConfig, type LoadedCa } from './ca-loader.js';
 import { Listener, DEFAULT_SERVER_LIMITS, type ServerLimits } from './listener.js';
@@ -282,7 +283,7 @@ export class Responder {
         kind: 'ocsp',
         ca: r.ca ?? '',
         method,
-        ...(answers ? { serial: answers.map((x) => x.serial).join(',') } : {}),
+        ...(answers ? { serial: answers.map((x) => indexSerial(x.serial)).join(',') } : {}),
         status: k,
         mode: mk,
         ms: Math.round(ms * 1000) / 1000,

@@ -70,6 +70,15 @@ function targetLabel(t: string): string {
   return t === '*' ? 'every CA (all)' : t;
 }
 
+/** Each target's picker, to show the mode in force (on load and whenever it changes). */
+const pickers = new Map<string, { show: (mode: string) => void; shown?: string }>();
+
+/** The mode a target's picker shows: its OCSP mode, or its CRL mode when only that is set. */
+function pickerMode(m: Json, ca: Json): string {
+  const crl = m.crl ?? (ca?.crlMode && ca.crlMode !== 'up' ? ca.crlMode : undefined);
+  return m.mode === 'up' && crl ? crl : m.mode;
+}
+
 function modePicker(target: string): HTMLElement {
   const id = `mode-${target === '*' ? 'all' : target}`;
   const select = h('select', { id, 'data-key': `${id}-kind`, 'aria-describedby': `${id}-effect` }) as HTMLSelectElement;
@@ -90,6 +99,19 @@ function modePicker(target: string): HTMLElement {
     if (k?.arg?.values) argList.replaceChildren(...k.arg.values.map((v) => h('option', { value: v, text: v })));
   };
   select.addEventListener('change', sync);
+  // The mode in force, as the picker's choice: "slow 1500" selects slow with 1500 in its field.
+  const show = (mode: string) => {
+    const [kind, ...rest] = mode.split(' ');
+    const k = kinds.find((x) => x.kind === kind);
+    if (!k) return;
+    select.value = k.kind;
+    arg.value = '';
+    sync();
+    const value = rest.join(' ');
+    if (k.arg?.values) argList.value = value || k.arg.example;
+    else if (k.arg) arg.value = value;
+  };
+  pickers.set(target, { show });
   const set = h('button', { type: 'button', 'data-key': `${id}-set`, 'aria-label': `Set the mode of ${targetLabel(target)}`, text: 'Set' });
   const up = h('button', { type: 'button', 'data-key': `${id}-up`, 'aria-label': `Put ${targetLabel(target)} back up`, text: 'Up' });
   const apply = async (mode: string) => {
@@ -116,6 +138,7 @@ function renderResponders(): void {
   const tbody = $('responder-rows');
   if (targets.join('|') !== responderTargets) {
     responderTargets = targets.join('|');
+    pickers.clear();
     tbody.replaceChildren(
       ...targets.map((t: string) =>
         h('tr', { 'data-target': t }, h('th', { scope: 'row', text: targetLabel(t) }), h('td', { class: 'now' }), h('td', { class: 'ports' }), h('td', {}, modePicker(t))),
@@ -127,6 +150,12 @@ function renderResponders(): void {
     const ca = state.cas.find((c: Json) => c.name === m.target);
     const now = row.querySelector('.now')!;
     const k = kindOf(m.mode);
+    const picker = pickers.get(m.target);
+    const inForce = pickerMode(m, ca);
+    if (picker && picker.shown !== inForce) {
+      picker.shown = inForce;
+      picker.show(inForce);
+    }
     const badge = (text: string) => h('span', { class: `badge ${text === 'up' ? 'up' : text === 'down' ? 'down' : 'fault'}`, text });
     now.replaceChildren(
       h('div', {}, 'OCSP ', badge(m.mode)),
