@@ -101,6 +101,11 @@ if (await chromiumPresent(t)) {
     t.equal(await second.locator(`#mode-${clientCa.name}-argsel`).inputValue(), 'unknown');
     t.equal(await second.locator('#mode-qm-ca').inputValue(), 'up', 'the other CA: up');
     await second.close();
+    // A CRL mode alone (OCSP up): the picker shows it.
+    t.equal((await ctl('mode', clientCa.name, 'up')).code, 0);
+    t.equal((await ctl('mode', clientCa.name, 'crl-expired')).code, 0, 'ocsplab ctl mode client-ca crl-expired');
+    await page.locator(`tr[data-target="${clientCa.name}"] .now .badge`, { hasText: 'crl-expired' }).waitFor();
+    t.equal(await page.locator(`#mode-${clientCa.name}`).inputValue(), 'crl-expired', 'a CRL mode alone: the picker shows it');
     t.equal((await ctl('clear', clientCa.name)).code, 0, 'ocsplab ctl clear client-ca');
     await page.locator(`tr[data-target="${clientCa.name}"] .now .badge`, { hasText: /^up$/ }).waitFor();
     t.equal(await page.locator(`#mode-${clientCa.name}`).inputValue(), 'up', 'back to up');
@@ -166,7 +171,7 @@ if (await chromiumPresent(t)) {
     await frame.locator('.verdict', { hasText: 'all 7 passed' }).waitFor();
     t.equal(await frame.locator('tr.pass td.res').count(), 7, 'the report HTML matrix in the page: 7 PASS');
     const json = JSON.parse(await (await page.request.get(`${up.console}api/lab/drill/report.json`)).text());
-    t.same(json.counts, { total: 7, pass: 7, fail: 0, error: 0 }, 'JSON download');
+    t.match(json.counts, { total: 7, pass: 7, fail: 0, error: 0 }, 'JSON download: 7 of 7 passed');
     t.match(await (await page.request.get(`${up.console}api/lab/drill/report.junit.xml`)).text(), /tests="7"[^>]*failures="0"/, 'JUnit download');
   });
 
