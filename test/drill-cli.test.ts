@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 
 const CLI = resolve(fileURLToPath(import.meta.url), '../../src/cli/main.js');
 
-function drill(args: string[], cwd = process.cwd()): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+function drill(args: string[], cwd = process.cwd(), env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   const start = Date.now();
   return new Promise((res) => {
-    execFile(process.execPath, [CLI, 'drill', ...args], { cwd, timeout: 50_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, 'drill', ...args], { cwd, timeout: 50_000, env: { ...process.env, NO_COLOR: '1', ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       res({ code, stdout: String(stdout), stderr: String(stderr), ms: Date.now() - start });
     });
@@ -125,6 +125,25 @@ t.test('the shipped matrix (npm start): every row passes, under 20 s, lab clean 
     t.match(html, id, `the HTML report holds ${id} (OCSP, CRL and chain matrices in one report)`);
   const index = readFileSync(join(dir, 'lab', 'client-ca', 'index.txt'), 'utf8') + readFileSync(join(dir, 'lab', 'qm-ca', 'index.txt'), 'utf8');
   t.notMatch(index, /^R\t/m, 'no certificate left revoked');
+});
+
+t.test('no slapd: the LDAP scenarios are skipped with what to install, the rest still run and pass', async (t) => {
+  const dir = temp(t);
+  // OCSPLAB_SLAPD names the binary; a path that does not exist is a machine without slapd.
+  const r = await drill(['scenarios/mq-crl-matrix.yaml', '--lab', join(dir, 'lab'), '--out', join(dir, 'out')], process.cwd(), { OCSPLAB_SLAPD: join(dir, 'no-slapd') });
+  t.equal(r.code, 0, `skips do not fail the run\n${r.stdout.slice(-2000)}${r.stderr}`);
+  t.match(r.stdout, /crl-ldap-client-cert-revoked\s.*skipped: slapd not installed\s+\d+\s+SKIP/);
+  t.match(r.stdout, /(\d+)\/27 passed, (\d+) skipped \(slapd \(OpenLDAP, for the lab's LDAP CRL server\) not installed: apt-get install slapd ldap-utils/);
+  t.notMatch(r.stdout, /^(FAIL|ERROR) /m, 'no failure report for a skip');
+  const json = JSON.parse(readFileSync(join(dir, 'out', 'drill.json'), 'utf8')) as { passed: boolean; counts: { pass: number; skip: number; total: number }; results: Array<{ id: string; status: string; skipped?: string }> };
+  t.ok(json.passed);
+  t.equal(json.counts.pass + json.counts.skip, json.counts.total);
+  t.ok(json.counts.skip >= 8 && json.counts.pass >= 10, `${json.counts.pass} pass, ${json.counts.skip} skip`);
+  t.ok(json.results.filter((x) => x.status === 'skip').every((x) => /apt-get install slapd/.test(x.skipped ?? '')));
+  t.match(readFileSync(join(dir, 'out', 'drill.junit.xml'), 'utf8'), new RegExp(`skipped="${json.counts.skip}"`));
+  t.match(readFileSync(join(dir, 'out', 'drill.html'), 'utf8'), /passed, \d+ skipped/);
+  const only = await drill(['scenarios/mq-crl-matrix.yaml', '--filter', 'crl-ldap', '--lab', join(dir, 'lab')], process.cwd(), { OCSPLAB_SLAPD: join(dir, 'no-slapd') });
+  t.equal(only.code, 1, 'a run that skipped everything proved nothing: exit 1');
 });
 
 t.test('Ctrl-C mid-scenario: exit 130 soon, the lab put back, nothing left running', async (t) => {

@@ -121,7 +121,7 @@ t.test('runner: clean state per scenario after failures and errors; reports of t
 
   const rep = buildReport({ startedAt: new Date(), elapsedMs: 1234, target: 'stub', files: [file.path], results });
   t.equal(rep.passed, false);
-  t.same(rep.counts, { total: 5, pass: 3, fail: 1, error: 1 });
+  t.same(rep.counts, { total: 5, pass: 3, fail: 1, error: 1, skip: 0 });
 
   t.test('table and failure details', async (t) => {
     const table = renderTable(rep);

@@ -217,7 +217,7 @@ export async function main(argv: string[], makeTarget: () => Promise<Target> = E
   if (tableOnStdout) {
     if (live && results.length) process.stderr.write('\n');
     process.stdout.write(paint === NO_COLOR ? table : renderTable(rep, paint));
-    for (const r of results) if (r.status !== 'pass') process.stdout.write('\n' + renderFailure(r, paint));
+    for (const r of results) if (r.status === 'fail' || r.status === 'error') process.stdout.write('\n' + renderFailure(r, paint));
   }
   const written = await writeReports(a, rep, table);
   if (written.length) process.stdout.write(`reports: ${written.join(', ')}\n`);

@@ -21,7 +21,7 @@ import { readCertificates } from '../ocsp/cert.js';
 import { readFileSync } from 'node:fs';
 import { ldapConnames, SIDES, type CaName, type Settings, type SideName } from './settings.js';
 import type { CertName } from './schema.js';
-import type { LabCrl } from './target.js';
+import { MissingTool, type LabCrl } from './target.js';
 
 /** The suffix of the lab CAs' DNs (/O=ocsplab lab/CN=...). */
 const LAB_SUFFIX = 'o=ocsplab lab';
@@ -134,7 +134,7 @@ export class LabEnv {
   /** The lab's LDAP server as the modes want it, with each CA's current CRL (or none). */
   private async ldapServer(): Promise<LdapServer> {
     if (!this.ldap) {
-      if (!Slapd.installed()) throw new Error("this scenario reads CRLs from the lab's LDAP server, and slapd is not installed: apt-get install slapd (OpenLDAP)");
+      if (!Slapd.installed()) throw new MissingTool("slapd (OpenLDAP, for the lab's LDAP CRL server)", 'apt-get install slapd ldap-utils, or OCSPLAB_SLAPD=/path/to/slapd');
       this.ldap = { slapd: await Slapd.start({ dir: join(this.lab.dir, 'ldap'), suffixes: [LAB_SUFFIX] }) };
     }
     const l = this.ldap;

@@ -5,7 +5,7 @@
 
 import { summarizeActual } from './expect.js';
 import { displayPath } from './load.js';
-import { actualInferred, rowActual, rowExpected, shownConnect, sourceText, STATUS_WORD, type DrillReport } from './report.js';
+import { actualInferred, rowActual, rowExpected, shownConnect, skippedText, sourceText, STATUS_WORD, type DrillReport } from './report.js';
 import { logExcerpt } from './report-table.js';
 import type { ScenarioResult } from './runner.js';
 import { SIDES } from './settings.js';
@@ -22,7 +22,7 @@ table{border-collapse:collapse;width:100%;background:#fff;box-shadow:0 1px 2px r
 th,td{border-bottom:1px solid #e1e4e8;padding:.45rem .6rem;text-align:left;vertical-align:top}
 th{background:#f3f4f6;font-weight:600;font-size:.85rem;text-transform:uppercase;letter-spacing:.03em;color:#57606a}
 tr.pass td.res{color:#1f883d;font-weight:600}tr.fail td.res,tr.error td.res{color:#cf222e;font-weight:700}
-tr.fail,tr.error{background:#fff5f5}
+tr.fail,tr.error{background:#fff5f5}tr.skip td.res{color:#6e7781;font-weight:600}
 code,pre{font:12.5px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{background:#f6f8fa;border:1px solid #e1e4e8;border-radius:6px;padding:.6rem;overflow:auto;max-height:22rem}
 .tag{display:inline-block;border-radius:10px;padding:0 .5rem;font-size:.78rem;font-weight:600}
@@ -66,7 +66,8 @@ function details(r: ScenarioResult): string {
     }
     if (res.events.length) parts.push(`<p>Events: ${res.events.map((e) => `<code>${e.reason}${e.qualifier ? ` ${esc(e.qualifier)}` : ''}</code> on ${esc(e.queue)}`).join(', ')}</p>`);
   }
-  if (r.status !== 'pass') {
+  if (r.skipped) parts.push(`<p><b>Skipped:</b> ${esc(r.skipped)}</p>`);
+  if (r.status === 'fail' || r.status === 'error') {
     for (const side of SIDES) {
       const file = r.connects[r.connects.length - 1]?.result[side].logFile ?? `${r.logDirs[side]}/AMQERR01.LOG`;
       parts.push(`<p>${side} AMQERR01.LOG <code>${esc(displayPath(file))}</code> (last lines):</p><pre>${esc(logExcerpt(file, 40, false))}</pre>`);
@@ -114,15 +115,15 @@ function policyGrid(rep: DrillReport): string {
 }
 
 export function renderHtml(rep: DrillReport): string {
-  const { total, pass, fail, error } = rep.counts;
-  const verdict = rep.passed ? `all ${total} passed` : `${fail + error} of ${total} failed`;
+  const { total, pass, fail, error, skip } = rep.counts;
+  const verdict = rep.passed ? (skip ? `${pass} of ${total} passed, ${skip} skipped` : `all ${total} passed`) : `${fail + error} of ${total} failed`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>ocsplab drill — ${esc(verdict)}</title><style>${CSS}</style></head>
 <body>
 <h1>ocsplab drill: MQ OCSP outcome matrix</h1>
 <span class="verdict ${rep.passed ? 'ok' : 'bad'}">${esc(verdict)}</span>
-<div class="meta">${pass} pass · ${fail} fail · ${error} error · ${(rep.elapsedMs / 1000).toFixed(1)} s · ${esc(rep.target)} · ${esc(rep.files.join(', '))}${rep.filter ? ` · filter “${esc(rep.filter)}”` : ''} · ${esc(rep.startedAt)}</div>
+<div class="meta">${pass} pass · ${fail} fail · ${error} error${skip ? ` · ${esc(skippedText(rep))}` : ''} · ${(rep.elapsedMs / 1000).toFixed(1)} s · ${esc(rep.target)} · ${esc(rep.files.join(', '))}${rep.filter ? ` · filter “${esc(rep.filter)}”` : ''} · ${esc(rep.startedAt)}</div>
 ${policyGrid(rep)}
 <h2>Scenarios</h2>
 <table>

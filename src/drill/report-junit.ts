@@ -19,10 +19,12 @@ function testcase(r: ScenarioResult, suite: string): string {
   if (r.status === 'fail') {
     const diff = r.mismatches.map((m) => `${m.field}: expected ${m.expected}, actual ${m.actual}`).join('\n');
     body.push(`      <failure message="${xmlEscape(r.mismatches.map((m) => m.field).join(', ') + ' differ')}" type="expectation">${xmlEscape(diff)}</failure>`);
+  } else if (r.status === 'skip') {
+    body.push(`      <skipped message="${xmlEscape(r.skipped ?? 'skipped')}"/>`);
   } else if (r.status === 'error') {
     body.push(`      <error message="${xmlEscape(r.error!.split('\n')[0]!)}" type="error">${xmlEscape(r.error!)}</error>`);
   }
-  if (r.status !== 'pass') body.push(`      <system-out>${xmlEscape(`qm log: ${r.logDirs.qm}/AMQERR01.LOG\nclient log: ${r.logDirs.client}/AMQERR01.LOG`)}</system-out>`);
+  if (r.status === 'fail' || r.status === 'error') body.push(`      <system-out>${xmlEscape(`qm log: ${r.logDirs.qm}/AMQERR01.LOG\nclient log: ${r.logDirs.client}/AMQERR01.LOG`)}</system-out>`);
   return [head, ...body, '    </testcase>'].join('\n');
 }
 
@@ -34,7 +36,7 @@ export function renderJunit(rep: DrillReport): string {
     const n = (s: ScenarioResult['status']) => rs.filter((r) => r.status === s).length;
     const time = rs.reduce((t, r) => t + r.elapsedMs, 0);
     return [
-      `  <testsuite name="${xmlEscape(name)}" tests="${rs.length}" failures="${n('fail')}" errors="${n('error')}" skipped="0" time="${secs(time)}" timestamp="${rep.startedAt.slice(0, 19)}">`,
+      `  <testsuite name="${xmlEscape(name)}" tests="${rs.length}" failures="${n('fail')}" errors="${n('error')}" skipped="${n('skip')}" time="${secs(time)}" timestamp="${rep.startedAt.slice(0, 19)}">`,
       ...rs.map((r) => testcase(r, name)),
       '  </testsuite>',
     ].join('\n');

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { displayPath } from './load.js';
-import { actualInferred, rowActual, rowExpected, shownConnect, sourceKind, STATUS_WORD, type DrillReport } from './report.js';
+import { actualInferred, rowActual, rowExpected, shownConnect, skippedText, sourceKind, STATUS_WORD, type DrillReport } from './report.js';
 import { connectLabel, type ScenarioResult } from './runner.js';
 import { SIDES } from './settings.js';
 
@@ -35,11 +35,12 @@ export function renderTable(rep: DrillReport, paint: Paint = NO_COLOR): string {
       .join('  ')
       .trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w)))];
-  rep.results.forEach((r, i) => out.push(line(rows[i]!, r.status === 'pass' ? paint.ok : paint.bad)));
+  rep.results.forEach((r, i) => out.push(line(rows[i]!, r.status === 'pass' ? paint.ok : r.status === 'skip' ? paint.dim : paint.bad)));
   const { total, pass, fail, error } = rep.counts;
   out.push('');
   out.push(`source: seen = in a seed's logs, doc = IBM documentation, inferred = our reading; * = the emulator's outcome rests on an inferred row (a live queue manager wins)`);
-  const verdict = `${pass}/${total} passed${fail ? `, ${fail} failed` : ''}${error ? `, ${error} errors` : ''} in ${(rep.elapsedMs / 1000).toFixed(1)} s (${rep.target})`;
+  const skipped = skippedText(rep);
+  const verdict = `${pass}/${total} passed${fail ? `, ${fail} failed` : ''}${error ? `, ${error} errors` : ''}${skipped ? `, ${skipped}` : ''} in ${(rep.elapsedMs / 1000).toFixed(1)} s (${rep.target})`;
   out.push(rep.passed ? paint.ok(verdict) : paint.bad(verdict));
   return out.join('\n') + '\n';
 }

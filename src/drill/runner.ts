@@ -11,7 +11,7 @@ import { compare, type Mismatch } from './expect.js';
 import type { LabEnv } from './lab-env.js';
 import type { DrillFile, Expect, Scenario, SourceRef, Step } from './schema.js';
 import { applySettings, cloneSettings, type Settings, type SideName } from './settings.js';
-import type { Target } from './target.js';
+import { MissingTool, type Target } from './target.js';
 
 export interface ConnectRecord {
   /** Index of the connect step (-1: the implicit one at the end). */
@@ -26,7 +26,8 @@ export interface ScenarioResult {
   id: string;
   title?: string;
   source?: SourceRef;
-  status: 'pass' | 'fail' | 'error';
+  /** skip: a tool the scenario needs is not installed (`skipped` says which and how to get it). */
+  status: 'pass' | 'fail' | 'error' | 'skip';
   elapsedMs: number;
   /** The expectation the matrix row shows: that of connect `shownConnect`. */
   expect?: Expect;
@@ -39,6 +40,7 @@ export interface ScenarioResult {
   connects: ConnectRecord[];
   mismatches: Mismatch[];
   error?: string;
+  skipped?: string;
   /** What the steps did, for reports ("qm-ca down", "revoke client"). */
   actions: string[];
   logDirs: Record<SideName, string>;
@@ -200,6 +202,7 @@ async function runScenario(o: RunOptions, file: DrillFile, sc: Scenario, last: b
   const started = performance.now();
   let run: ScenarioRun | undefined;
   let error: string | undefined;
+  let skipped: string | undefined;
   try {
     await o.env.reset();
     await rm(base, { recursive: true, force: true });
@@ -218,7 +221,8 @@ async function runScenario(o: RunOptions, file: DrillFile, sc: Scenario, last: b
     }
   } catch (e) {
     if (e instanceof AbortedError || o.signal?.aborted) throw new AbortedError();
-    error = (e as Error).message;
+    if (e instanceof MissingTool) skipped = e.message;
+    else error = (e as Error).message;
   } finally {
     if (!(o.keepLab && last)) await o.env.reset();
   }
@@ -235,7 +239,7 @@ async function runScenario(o: RunOptions, file: DrillFile, sc: Scenario, last: b
     id: sc.id,
     ...(sc.title ? { title: sc.title } : {}),
     ...(sc.source ? { source: sc.source } : {}),
-    status: error ? 'error' : mismatches.length ? 'fail' : 'pass',
+    status: skipped ? 'skip' : error ? 'error' : mismatches.length ? 'fail' : 'pass',
     elapsedMs: performance.now() - started,
     ...(shown ? { expect: shown } : {}),
     shownConnect,
@@ -243,6 +247,7 @@ async function runScenario(o: RunOptions, file: DrillFile, sc: Scenario, last: b
     connects,
     mismatches,
     ...(error ? { error } : {}),
+    ...(skipped ? { skipped } : {}),
     actions: run?.actions ?? [],
     logDirs,
   };

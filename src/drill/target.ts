@@ -26,6 +26,17 @@ export interface ConnectRequest {
   crl?: LabCrl;
 }
 
+/** A scenario needs a tool this machine lacks (slapd for the LDAP rows): the scenario is skipped
+ *  with what to install, not failed, so a machine without it still runs the rest. */
+export class MissingTool extends Error {
+  constructor(
+    readonly tool: string,
+    readonly install: string,
+  ) {
+    super(`${tool} not installed: ${install}`);
+  }
+}
+
 export interface Target {
   /** Shown in reports (e.g. "embedded emulator"). */
   readonly name: string;

@@ -129,7 +129,11 @@ export class Slapd {
   }
 
   /** The slapd binary: /usr/sbin/slapd or one on PATH; undefined when OpenLDAP is not installed. */
+  /** The slapd binary: OCSPLAB_SLAPD when set (Homebrew keeps it in libexec, off PATH), else
+   *  Debian's /usr/sbin/slapd or one on PATH. */
   static installed(): string | undefined {
+    const given = process.env.OCSPLAB_SLAPD;
+    if (given) return executable(given) ? given : undefined;
     return onPath('slapd', ['/usr/sbin/slapd']);
   }
 
