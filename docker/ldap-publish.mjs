@@ -50,7 +50,7 @@ const password = () => {
 };
 
 let publisher;
-const state = new Map(urls.map((u) => [u, { synced: false, error: undefined }]));
+const state = new Map(urls.map((u) => [u, { synced: false, error: undefined, ldapMode: null }]));
 let stopping = false;
 let timer;
 
@@ -67,12 +67,22 @@ async function syncOne(url) {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
     const crl = parseCrl(Buffer.from(await res.arrayBuffer()));
+    // The CA's LDAP fault mode (ocsplab ctl mode CA ldap-no-entry), which the responder names
+    // in a header since only this publisher can act on the entry.
+    const ldapMode = res.headers.get('ocsplab-ldap-mode');
     stage = 'ldap';
     publisher ??= await LdapCrlPublisher.connect({ url: ldapUrl, bindDn, password: password(), timeoutMs });
     const held = await publisher.read(crl.issuerDer);
     const dn = ldapDn(crl.issuerDer);
     const what = `CRL number ${crl.number ?? 'none'}, ${crl.entries.size} revoked, thisUpdate ${crl.thisUpdate.toISOString()}`;
-    if (held?.equals(crl.der)) {
+    if (ldapMode !== st.ldapMode && ldapMode === 'ldap-down') log(`${url}: ldap-down is the embedded lab's; here stop the server itself: docker compose stop ldap (start ldap to undo)`);
+    st.ldapMode = ldapMode;
+    if (ldapMode === 'ldap-no-entry') {
+      if (held) {
+        await publisher.removeCrl(crl.issuerDer);
+        log(`removed the CRL at ${dn}: ${url} is in ldap-no-entry (the entry stays, without a CRL)`);
+      }
+    } else if (held?.equals(crl.der)) {
       if (!st.synced) log(`${dn}: LDAP already holds the CRL of ${url} (${what})`);
     } else {
       await publisher.publish(crl.issuerDer, crl.der);

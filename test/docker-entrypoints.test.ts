@@ -269,6 +269,19 @@ t.test('ldap.sh and ldap-publish.mjs: slapd gets both CRLs, ldapsearch reads the
   expectOk(t, await run('ldapdelete', ['-x', '-H', ldapUrl, '-D', 'cn=admin,o=ocsplab lab', '-y', passwordFile, QM_DN]), 'ldapdelete the QM CA entry');
   t.ok((await until(async () => (await ldapCrl(ldapUrl, QM_DN)) !== undefined, limit)) !== undefined, 'published again');
 
+  // The LDAP fault modes through the responder's admin API, as `ocsplab ctl mode` and the live
+  // drill set them: the responder names them in a header, the publisher acts on the entry.
+  const mode = (m: string) => fetch(`http://127.0.0.1:${clientAdmin}/api/modes/client-ca`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token()}` }, body: JSON.stringify({ mode: m }) });
+  t.equal((await mode('ldap-no-entry')).status, 200, 'client-ca: ldap-no-entry');
+  const goneIn = await until(async () => (await run('ldapsearch', ['-x', '-LLL', '-H', ldapUrl, '-b', CLIENT_DN, '-s', 'base', 'certificateRevocationList;binary'])).stdout.includes('dn:') && (await ldapCrl(ldapUrl, CLIENT_DN)) === undefined, limit);
+  t.ok(goneIn !== undefined, `ldap-no-entry: the entry is there without a CRL after ${goneIn} ms`);
+  t.match(pub.out(), `removed the CRL at ${CLIENT_DN}: ${clientUrl}/crl/client-ca.crl is in ldap-no-entry`);
+  t.ok(await ldapCrl(ldapUrl, QM_DN), "qm-ca's entry keeps its CRL");
+  t.equal((await mode('ldap-down')).status, 200, 'client-ca: ldap-down');
+  t.ok((await until(async () => (await ldapCrl(ldapUrl, CLIENT_DN)) !== undefined, limit)) !== undefined, 'ldap-down (an LDAP mode, not no-entry): the CRL is published again');
+  t.ok((await until(async () => /ldap-down is the embedded lab's; here stop the server itself: docker compose stop ldap/.test(pub.out()), limit)) !== undefined, 'ldap-down: the publisher says how to take this LDAP server down');
+  t.equal((await mode('crl-up')).status, 200, 'crl-up');
+
   const secret = ldapPassword();
   for (const [what, s] of [['ldap.sh', slapd], ['ldap-publish.mjs', pub]] as const) {
     t.notMatch(s.out(), secret, `${what}: password not printed`);

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { crlToPem } from '../crl/encode.js';
 import { crlDocFor, type CrlDoc, type CrlOrigin } from './crl-source.js';
-import { crlHttpFault, type Mode } from './modes.js';
+import { crlHttpFault, ldapFault, LDAP_MODE_HEADER, type Mode } from './modes.js';
 import type { RequestHandler } from './ocsp-routes.js';
 import { addCacheHeaders, notModified } from './cache-headers.js';
 
@@ -76,6 +76,8 @@ export function crlHandler(o: CrlHandlerOptions): RequestHandler {
     const body = pem ? Buffer.from(crlToPem(doc.der), 'latin1') : doc.der;
     const etag = pem ? `${doc.etag.slice(0, -1)}-pem"` : doc.etag;
     const headers: OutgoingHttpHeaders = { 'content-type': pem ? 'application/x-pem-file' : 'application/pkix-crl' };
+    const ldap = ldapFault(o.mode(name));
+    if (ldap) headers[LDAP_MODE_HEADER] = ldap;
     addCacheHeaders(headers, etag, doc.thisUpdate, doc.nextUpdate, now.getTime(), o.maxAge);
     if (notModified(req, res, headers)) {
       done('not-modified');

@@ -64,6 +64,15 @@ export function crlHttpFault(m: Mode): Exclude<CrlFault, 'crl-up' | 'ldap-down' 
   return m.kind.startsWith('crl-') && m.kind !== 'crl-up' ? (m.kind as Exclude<CrlFault, 'crl-up' | 'ldap-down' | 'ldap-no-entry'>) : undefined;
 }
 
+/** The LDAP fault under mode `m`: not the responder's to act out (it serves HTTP), but what the
+ *  lab's LDAP publisher reads from the CRL response's LDAP_MODE_HEADER and does to the entry. */
+export function ldapFault(m: Mode): 'ldap-down' | 'ldap-no-entry' | undefined {
+  return m.kind === 'ldap-down' || m.kind === 'ldap-no-entry' ? m.kind : undefined;
+}
+
+/** Response header naming a CA's LDAP fault, for a publisher that copies the CRL into LDAP. */
+export const LDAP_MODE_HEADER = 'ocsplab-ldap-mode';
+
 /** True for the modes that apply to a CA's CRLs rather than its OCSP answers. */
 export function isCrlMode(m: Mode): m is { kind: CrlFault } {
   return (CRL_FAULTS as readonly string[]).includes(m.kind);
