@@ -6,8 +6,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpus, availableParallelism } from 'node:os';
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +13,7 @@ import { initCa, issue, caPaths, type KeyType } from '../src/ca/index.js';
 import { runIndexBench } from './index-big.js';
 import { findNginx, NGINX_INSTALL, startNginx, type Nginx } from '../test/helpers/nginx.js';
 import { getUrlOf } from '../src/presign/layout.js';
+import { freePort, ms, waitHttp } from './wait.js';
 
 const exec = promisify(execFile);
 const CLI = new URL('../src/cli/main.js', import.meta.url).pathname;
@@ -53,42 +52,10 @@ const CASES: Case[] = [
   { name: 'nonce, EC P-256, keep-alive', key: 'ec', nonce: true, keepAlive: true, target: 5.0 },
 ];
 
-/**
- * Waits until a responder answers a real OCSP request on a connection it closes itself. Neither a
- * bare TCP connect nor a kept-alive fetch: a connection the client drops without a request sends
- * `openssl ocsp -multi` into a busy loop (one of the bugs ocsplab avoids), spoiling the run.
- */
-async function waitHttp(port: number, body: string, ms = 15_000): Promise<void> {
-  const der = readFileSync(body);
-  const end = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers: { 'content-type': 'application/ocsp-request', 'content-length': der.length, connection: 'close' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode === 200));
-      });
-      req.on('error', () => resolve(false));
-      req.end(der);
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`port ${port} did not answer`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
 /** The run with the median req/s (its latency and RSS figures come with it). */
 function median(runs: Load[]): Load {
   const sorted = [...runs].sort((a, b) => a.rps - b.rps);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** RSS of a process and all its descendants, in MB. */
@@ -101,12 +68,6 @@ async function treeRss(pid: number): Promise<number> {
     for (const [p, pp] of rows) if (tree.has(pp) && !tree.has(p)) tree.add(p), (grew = true);
   }
   return rows.filter(([p]) => tree.has(p)).reduce((a, [, , rss]) => a + rss, 0) / 1024;
-}
-
-function ms(text: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!m) return NaN;
-  return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
 }
 
 /** POSTs the request file `body`, or GETs `url` as it is when `body` is undefined. `pid`: the
