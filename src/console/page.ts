@@ -102,7 +102,7 @@ select,input[type=text],input[type=number]{border:1px solid #8c959f;border-radiu
 :focus-visible{outline:3px solid #f0b429;outline-offset:1px}
 .badge{display:inline-block;border-radius:10px;padding:0 .5rem;font-size:.8rem;font-weight:600}
 .badge.Valid,.badge.good,.badge.up,.badge.pass,.badge.open{background:#dafbe1;color:#116329}
-.badge.Revoked,.badge.revoked,.badge.fail,.badge.error,.badge.closed,.badge.down{background:#ffebe9;color:#a40e26}
+.badge.Revoked,.badge.revoked,.badge.fail,.badge.error,.badge.closed,.badge.down{background:#ffebe9;color:#a40e26}.badge.skip{background:#eaeef2;color:#57606a}
 .badge.Expired,.badge.unknown,.badge.fault,.badge.running{background:#fff8c5;color:#7d4e00}
 .badge.waiting{background:#eaeef2;color:var(--muted)}
 .effect{color:var(--muted);font-size:.85rem;margin:.2rem 0 0}

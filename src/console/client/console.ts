@@ -331,7 +331,7 @@ function renderDrill(d: Json): void {
   ($('drill-run') as HTMLButtonElement).disabled = running;
   ($('drill-stop') as HTMLButtonElement).disabled = !running;
   ($('connect-run') as HTMLButtonElement).disabled = running;
-  const done = d.rows.filter((r: Json) => ['pass', 'fail', 'error'].includes(r.status)).length;
+  const done = d.rows.filter((r: Json) => ['pass', 'fail', 'error', 'skip'].includes(r.status)).length;
   const passed = d.rows.filter((r: Json) => r.status === 'pass').length;
   const text =
     d.state === 'idle'
@@ -340,7 +340,7 @@ function renderDrill(d: Json): void {
         ? `Running ${d.file.split('/').pop()}${d.filter ? ` (filter “${d.filter}”)` : ''}: ${done}/${d.total} done, ${passed} passed…`
         : d.state === 'error'
           ? `Stopped by an error: ${d.error}`
-          : `${d.state === 'stopped' ? 'Stopped' : 'Done'}: ${passed}/${d.total} passed${d.counts ? `, ${d.counts.fail} failed, ${d.counts.error} errors` : ''} in ${((d.elapsedMs ?? 0) / 1000).toFixed(1)} s.`;
+          : `${d.state === 'stopped' ? 'Stopped' : 'Done'}: ${passed}/${d.total} passed${d.counts ? `, ${d.counts.fail} failed, ${d.counts.error} errors${d.counts.skip ? `, ${d.counts.skip} skipped (a tool not installed: see the row)` : ''}` : ''} in ${((d.elapsedMs ?? 0) / 1000).toFixed(1)} s.`;
   say('drill-progress', text, d.state === 'done' ? (d.passed ? 'ok' : 'err') : d.state === 'error' ? 'err' : '');
   $('drill-rows').replaceChildren(
     ...d.rows.map((r: Json) =>
