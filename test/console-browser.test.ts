@@ -6,6 +6,7 @@
 
 import t from 'tap';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumPresent, CLI, listening, startLabUp } from './helpers/console.js';
 import { opensslQuery, run, tempDir } from './helpers/openssl.js';
@@ -137,6 +138,40 @@ if (await chromiumPresent(t)) {
     await page.getByRole('button', { name: `Restore ${qmCa.name} serial ${qmCert.serial}` }).click();
     await certRow(qmCa.name, qmCert.serial).locator('.badge', { hasText: 'Valid' }).waitFor();
     t.equal((await ask(qmCa, qmCert.cert)).status, 'good', 'openssl ocsp: good again');
+  });
+
+  await t.test('the live feed under load: sampled, and it says so', async (t) => {
+    const der = join(dir, 'plain.der');
+    t.equal((await run('openssl', ['ocsp', '-issuer', qmCa.cacert, '-cert', qmCert.cert, '-no_nonce', '-reqout', der])).code, 0);
+    const body = readFileSync(der);
+    const u = new URL(up.responders[qmCa.name]!);
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const post = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: u.hostname, port: u.port, method: 'POST', path: '/', agent, headers: { 'content-type': 'application/ocsp-request', 'content-length': body.length } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    // Well over the 160 a second the feed shows (40 per 250 ms), for about 1.5 s.
+    const end = Date.now() + 1500;
+    let sent = 0;
+    let not200 = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (Date.now() < end) {
+        if ((await post()) !== 200) not200++;
+        sent++;
+      }
+    }));
+    agent.destroy();
+    t.ok(sent > 300, `${sent} requests sent (the feed shows 160 a second)`);
+    t.equal(not200, 0, 'every one answered 200');
+    const note = page.locator('#feed-note', { hasText: /^Under load: sampled/ });
+    await note.waitFor({ timeout: 5_000 });
+    t.match(await note.innerText(), /of [\d,]+ requests of the last second are shown/, `the note: ${await note.innerText()}`);
+    t.ok((await page.locator('#feed-rows tr').count()) <= 200, 'the table keeps at most 200 rows');
   });
 
   await t.test('a responder down (by keyboard): Connect gives 2393 with AMQ9716 on the client side', async (t) => {
