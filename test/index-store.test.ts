@@ -104,3 +104,29 @@ t.test('an answer delayed past its turn (slow mode) checks the index again', asy
   await revoke({ dir: f.ca.dir, target: f.leaf.certPath });
   t.equal(statusOf(await pending), 'revoked', 'revoked while the answer waited: the answer says so');
 });
+
+t.test('cache: a burst of misses for the same certificate signs once; a changed line does not join', async (t) => {
+  const f = await fixture(t);
+  let signed = 0;
+  const counting = new Proxy(f.loaded.source, {
+    get(target, p, r) {
+      const v = Reflect.get(target, p, r);
+      if (p !== 'answer') return typeof v === 'function' ? v.bind(target) : v;
+      return (q: Query) => (signed++, target.answer(q));
+    },
+  });
+  const cache = new CacheSource(counting);
+  // 20 at once, before any answer is back (metrics saw 5 signatures for such a burst).
+  const burst = await Promise.all(Array.from({ length: 20 }, () => cache.answer(query(f.cert, f.issuer))));
+  t.equal(signed, 1, 'one signature for the burst');
+  t.ok(burst.every((r) => statusOf(r) === 'good'));
+  t.same({ hits: cache.hits, misses: cache.misses }, { hits: 19, misses: 1 }, 'the joiners count as served from the cache');
+  t.ok(burst.slice(1).every((r) => r.kind === 'ocsp' && r.cached), 'and say so (feed: cached)');
+  // A request read after its line changed must not take the answer being signed from before.
+  const before = cache.answer(query(f.cert, f.issuer));
+  t.equal(statusOf(await before), 'good');
+  await revoke({ dir: f.ca.dir, target: f.leaf.certPath });
+  const [a, b] = await Promise.all([cache.answer(query(f.cert, f.issuer)), cache.answer(query(f.cert, f.issuer))]);
+  t.same([statusOf(a), statusOf(b)], ['revoked', 'revoked'], 'after the revocation: revoked, signed once more');
+  t.equal(signed, 2);
+});

@@ -27,6 +27,9 @@ interface Entry {
 
 export class CacheSource implements StatusSource {
   private readonly entries = new Map<string, Entry>();
+  /** Answers being signed: a request for the same CertIDs on the same index lines waits for that
+   *  signature instead of making its own (a burst after a revocation signs once per key). */
+  private readonly inflight = new Map<string, { basis: string; reply: Promise<Reply> }>();
   hits = 0;
   misses = 0;
 
@@ -54,8 +57,21 @@ export class CacheSource implements StatusSource {
         return this.served(hit);
       }
     }
+    basis ??= this.inner.basis(q, snap.db);
+    const pending = this.inflight.get(key);
+    if (pending && pending.basis === basis) {
+      this.hits++;
+      return pending.reply.then((r) => (r.kind === 'ocsp' && r.cacheable ? { ...r, cached: true } : r));
+    }
     this.misses++;
-    return this.fill(key, basis ?? this.inner.basis(q, snap.db), snap.generation, now, hit !== undefined, q);
+    const reply = this.fill(key, basis, snap.generation, now, hit !== undefined, q);
+    const mine = { basis, reply };
+    this.inflight.set(key, mine);
+    const done = () => {
+      if (this.inflight.get(key) === mine) this.inflight.delete(key);
+    };
+    reply.then(done, done);
+    return reply;
   }
 
   private served(e: Entry): Reply {
