@@ -3,7 +3,6 @@
 
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 
 /**
  * Waits until a responder answers a real OCSP request (`body`: the DER or a file of it) on a
@@ -29,14 +28,7 @@ export async function waitHttp(port: number, body: string | Buffer, ms = 15_000)
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from '../src/net/free-port.js';
 
 /** A wrk duration ("812.00us", "1.20ms", "2.01s") in ms. */
 export function ms(text: string): number {
