@@ -246,6 +246,33 @@ if (await chromiumPresent(t)) {
     t.ok(requests.some((r) => r.url.pathname === '/api/events'), 'changes followed over the event stream');
   });
 
+  await t.test('with a token: the login form, and a page whose session is logged out goes back to it', async (t) => {
+    const tokenFile = join(dir, 'admin-token');
+    const locked = await startLabUp(['--lab', join(dir, 'locked-lab'), '--port', '0', '--token-file', tokenFile, '--scenarios', join(ROOT, 'scenarios')]);
+    t.teardown(() => {
+      if (locked.child.exitCode === null) locked.child.kill('SIGKILL');
+    });
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(20_000);
+    await p.goto(locked.console);
+    t.match(new URL(p.url()).pathname, '/login', 'no session: the login form');
+    await p.getByLabel('Admin token').fill(readFileSync(tokenFile, 'utf8').trim());
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.locator('#conn.live').waitFor();
+    t.equal(new URL(p.url()).pathname, '/', 'logged in: the console, live');
+    // The session ends elsewhere (another tab's logout; an expired session ends the same way at
+    // the next heartbeat): the server ends its event stream, and the page finds the login form
+    // instead of showing "reconnecting" for ever.
+    const status = await p.evaluate(async () => (await fetch('/logout', { method: 'POST', redirect: 'manual' })).type);
+    t.ok(status, 'logged out from the page\'s origin');
+    await p.waitForURL((u) => u.pathname === '/login', { timeout: 10_000 });
+    t.pass('the page went to the login form');
+    await ctx.close();
+    locked.child.kill('SIGINT');
+    t.equal(await locked.exited, 0);
+  });
+
   await t.test('no console errors, and Ctrl-C leaves nothing listening', async (t) => {
     t.same(errors, [], 'no console errors or page errors');
     await browser.close();

@@ -196,8 +196,17 @@ t.test('with a token: wrong token 401, login form, HttpOnly SameSite=Strict cook
   const stream = await events.stop();
   t.match(stream, /event: lab-connect/);
   t.notOk([...bodies, stream].some((b) => b.includes(token)), 'the token is in no page, answer or SSE message');
+  // A stream of the session and one of the bearer token, open across the logout.
+  const ofSession = await eventStream(`${base}api/events`, { cookie });
+  const ofBearer = await eventStream(`${base}api/events`, { authorization: `Bearer ${token}` });
   t.equal((await call(base, 'POST', '/logout', { headers: withCookie({ origin: own }) })).status, 303, 'logout');
   t.equal((await call(base, 'GET', '/api/lab', { headers: withCookie() })).status, 401, 'the session is gone');
+  const endedIn = await Promise.race([ofSession.ended.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still open'), 3000))]);
+  t.equal(endedIn, 'ended', "the session's event stream ends at logout (it no longer streams the lab)");
+  t.equal((await call(base, 'GET', '/api/events', { headers: withCookie() })).status, 401, 'and cannot be reopened');
+  const bearerState = await Promise.race([ofBearer.ended.then(() => 'ended'), new Promise((r) => setTimeout(() => r('open'), 300))]);
+  t.equal(bearerState, 'open', 'a stream of the bearer token stays');
+  await ofBearer.stop();
 });
 
 t.test('lab up --token-file: a missing file is created (mode 600), and the token is not printed', async (t) => {

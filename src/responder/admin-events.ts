@@ -7,12 +7,17 @@
 // every other event is always written, so a slow page shows a thinner feed, never a stale state.
 
 import type { ServerResponse } from 'node:http';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export type EventPair = [event: string, data: unknown];
 
 export class AdminEvents {
-  private readonly streams = new Set<ServerResponse>();
+  /** Each open stream with the test its request passed: a stream whose session was logged out or
+   *  expired is ended (the page then finds it must log in again), not left streaming. */
+  private readonly streams = new Map<ServerResponse, () => boolean>();
+
+  /** `allowed(req)`: the admin guard's rule, asked again for open streams. */
+  constructor(private readonly allowed: (req: FastifyRequest) => boolean = () => true) {}
   private readonly snapshots: Array<() => Promise<EventPair[]> | EventPair[]> = [];
   private readonly starters: Array<() => () => void> = [];
   private stops: Array<() => void> = [];
@@ -36,7 +41,7 @@ export class AdminEvents {
   publish(event: string, data: unknown): void {
     if (!this.streams.size) return;
     const text = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const s of this.streams) {
+    for (const s of this.streams.keys()) {
       if (event === 'feed' && s.writableNeedDrain) continue;
       s.write(text);
     }
@@ -54,11 +59,13 @@ export class AdminEvents {
     for (const f of this.snapshots) first.push(...(await f()));
     for (const [e, d] of first) raw.write(`event: ${e}\ndata: ${JSON.stringify(d)}\n\n`);
     if (raw.destroyed) return;
-    this.streams.add(raw);
+    const req = res.request;
+    this.streams.set(raw, () => this.allowed(req));
     if (this.streams.size === 1) {
       this.stops = this.starters.map((s) => s());
       this.heartbeat = setInterval(() => {
-        for (const s of this.streams) s.write(': keep-alive\n\n');
+        this.recheck();
+        for (const s of this.streams.keys()) s.write(': keep-alive\n\n');
       }, 15_000);
       this.heartbeat.unref();
     }
@@ -73,9 +80,19 @@ export class AdminEvents {
     this.heartbeat = undefined;
   }
 
+  /** Ends the streams whose request would no longer be let in (logout now, session expiry at the
+   *  next heartbeat). */
+  recheck(): void {
+    for (const [s, ok] of [...this.streams]) {
+      if (ok()) continue;
+      s.end();
+      this.drop(s);
+    }
+  }
+
   /** Ends every stream (the port is closing). */
   closeAll(): void {
-    for (const s of [...this.streams]) {
+    for (const s of [...this.streams.keys()]) {
       s.end();
       this.drop(s);
     }

@@ -101,16 +101,23 @@ export class AdminGuard {
     return id;
   }
 
+  /** Called when a session ends by logout, so that what it holds open is closed too. */
+  onLogout?: () => void;
+
   logout(req: FastifyRequest): void {
     const id = cookie(req.headers.cookie, SESSION_COOKIE);
     if (id) this.sessions.delete(id);
+    this.onLogout?.();
   }
 }
 
 /** The onRequest hook that applies the guard (registered on the admin listener's root). */
 export function adminGuard(g: AdminGuard) {
   return async (req: FastifyRequest, res: FastifyReply) => {
-    res.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer').header('x-frame-options', 'SAMEORIGIN');
+    // same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` with a form
+    // POST, and the login form (a same-origin POST) was refused as cross-origin. Other origins
+    // still get no referrer.
+    res.header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin').header('x-frame-options', 'SAMEORIGIN');
     const v = g.check(req);
     if (v.ok) return;
     if (v.login) return res.code(303).header('location', '/login').send();

@@ -38,7 +38,8 @@ export function adminListener(o: AdminListenerOptions, control: ResponderControl
   if (host === undefined) return undefined;
   const l = new Listener('admin', host, o.adminPort!, { ...DEFAULT_SERVER_LIMITS }, o.logger ?? false);
   const guard = new AdminGuard(o.adminToken);
-  const events = new AdminEvents();
+  const events = new AdminEvents((req) => guard.check(req).ok);
+  guard.onLogout = () => events.recheck();
   l.beforeClose.add(() => events.closeAll());
   // On the root, not inside a plugin: fastify runs a root hook for every route of every child.
   l.app.addHook('onRequest', adminGuard(guard));

@@ -75,7 +75,7 @@ export async function chromiumPresent(t: Test): Promise<boolean> {
 }
 
 /** Reads an event stream (GET /api/events) in the background until stop(), which gives all it read. */
-export async function eventStream(url: string, headers: Record<string, string> = {}): Promise<{ res: Response; text: () => string; stop: () => Promise<string> }> {
+export async function eventStream(url: string, headers: Record<string, string> = {}): Promise<{ res: Response; text: () => string; stop: () => Promise<string>; ended: Promise<void> }> {
   const ac = new AbortController();
   const res = await fetch(url, { signal: ac.signal, headers });
   let text = '';
@@ -89,6 +89,8 @@ export async function eventStream(url: string, headers: Record<string, string> =
   })();
   return {
     res,
+    /** Settles when the server ends the stream (or stop() aborts it). */
+    ended: reading,
     text: () => text,
     stop: async () => {
       ac.abort();

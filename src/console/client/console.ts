@@ -380,6 +380,16 @@ function connectEvents(): void {
   es.addEventListener('error', () => {
     conn.textContent = 'disconnected: reconnecting…';
     conn.className = 'conn lost';
+    // The browser gives up on a stream the server refused (a session logged out or expired):
+    // ask once whether it is the session, and go to the login form if it is; else retry.
+    if (es.readyState !== EventSource.CLOSED) return;
+    void fetch('/api/lab', { headers: { accept: 'application/json' } }).then(
+      (r) => {
+        if (r.status === 401) location.href = '/login';
+        else setTimeout(connectEvents, 2000);
+      },
+      () => setTimeout(connectEvents, 2000),
+    );
   });
   es.addEventListener('state', (m) => {
     state = JSON.parse((m as MessageEvent).data);
