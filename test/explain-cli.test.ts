@@ -98,5 +98,8 @@ t.test('usage: --help documents the exit codes; bad input is exit 1 or 2', async
   t.equal((await ocsplab(['--bogus'])).code, 2);
   const missing = await ocsplab([join(FIX, 'no-such-file.log')]);
   t.equal(missing.code, 1);
-  t.match(missing.stderr, /ENOENT/);
+  t.match(missing.stderr, /cannot read .*no-such-file\.log: no such file/);
+  const folder = await ocsplab([FIX]);
+  t.equal(folder.code, 1);
+  t.match(folder.stderr, /a directory, not a file/);
 });

@@ -84,10 +84,21 @@ function parse(argv: string[]): { flags: Flags; list: Source[] } | string {
   return { flags: values, list };
 }
 
+/** A log file, or an error that says which file and why in words (not ENOENT: ...). */
+async function readLog(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file (a side that logged nothing may have no AMQERR01.LOG yet)' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory, not a file' : (e as Error).message;
+    throw new Error(`cannot read ${path}: ${why}`);
+  }
+}
+
 async function load(list: Source[]): Promise<ExplainInput[]> {
   const inputs: ExplainInput[] = [];
   for (const s of list) {
-    const text = s.path === '-' ? await readStdin() : !existsSync(s.path) && LITERAL.test(s.path) ? s.path : await readFile(s.path, 'utf8');
+    const text = s.path === '-' ? await readStdin() : !existsSync(s.path) && LITERAL.test(s.path) ? s.path : await readLog(s.path);
     const input: ExplainInput = { text, name: s.path === '-' ? 'stdin' : s.path };
     if (s.side) input.side = s.side;
     inputs.push(input);
