@@ -3,6 +3,8 @@
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -99,7 +101,24 @@ t.test('usage: --help documents the exit codes; bad input is exit 1 or 2', async
   const missing = await ocsplab([join(FIX, 'no-such-file.log')]);
   t.equal(missing.code, 1);
   t.match(missing.stderr, /cannot read .*no-such-file\.log: no such file/);
-  const folder = await ocsplab([FIX]);
-  t.equal(folder.code, 1);
-  t.match(folder.stderr, /a directory, not a file/);
+  const folder = await ocsplab([join(FIX, 'real')]);
+  t.equal(folder.code, 1, 'a directory without MQ logs');
+  t.match(folder.stderr, /is a directory with no AMQERR0n\.LOG or \.FDC file/);
+});
+
+t.test('an MQ errors directory: AMQERR03 to 01 (oldest first) and its FDCs, as if each were given', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-errors-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // The seed's QM log split as MQ rotates it: the older half in AMQERR02.LOG.
+  const qm = readFileSync(join(FIX, 'seed003-row3-qm.txt'), 'utf8');
+  writeFileSync(join(dir, 'AMQERR01.LOG'), qm);
+  writeFileSync(join(dir, 'AMQERR02.LOG'), '');
+  writeFileSync(join(dir, 'notes.txt'), 'not read');
+  const byDir = await ocsplab(['--json', '--client', join(FIX, 'seed003-row3-client.txt'), '--qm', dir]);
+  const byFile = await ocsplab(['--json', '--client', join(FIX, 'seed003-row3-client.txt'), '--qm', join(dir, 'AMQERR01.LOG')]);
+  t.equal(byDir.code, 0);
+  const best = (o: string) => (JSON.parse(o) as { incidents: Array<{ rows: Array<{ id: string }> }> }).incidents.map((i) => i.rows[0]?.id);
+  t.same(best(byDir.stdout), best(byFile.stdout), 'the same diagnosis as the file itself');
+  t.match(byDir.stdout, /AMQERR01\.LOG/);
+  t.notMatch(byDir.stdout, /notes\.txt/, 'only MQ logs and FDCs are read');
 });

@@ -2,8 +2,9 @@
 // from files or stdin and says what went wrong and what to check. The reading and ranking live in
 // src/explain/explain.ts; this file only gathers inputs and prints.
 
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Side } from '../mq/errlog.js';
 import { explain, exitCode, NOTHING_FOUND, type ExplainInput } from '../explain/explain.js';
@@ -15,7 +16,8 @@ const USAGE = `usage: ocsplab explain [options] [FILE ...]
 Explains IBM MQ TLS/OCSP failures from error-log text: AMQERR01.LOG entries, FFST (FDC) text, a
 Java exception chain (CC=2;RC=2397;AMQ9204...), or bare reason codes (2393, RC=2059, MQRC_...).
 With no FILE (or FILE '-') it reads stdin. A FILE argument that is not a file but looks like a
-reason code (e.g. 2393) is read as text.
+reason code (e.g. 2393) is read as text. A directory is an MQ errors directory
+(/var/mqm/qmgrs/QM1/errors, /var/mqm/errors): its AMQERR03/02/01.LOG, oldest first, and its FDCs.
 
 options:
   --qm FILE          a file from the queue manager side (may be repeated)
@@ -90,14 +92,28 @@ async function readLog(path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file (a side that logged nothing may have no AMQERR01.LOG yet)' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory, not a file' : (e as Error).message;
+    const why = code === 'ENOENT' ? 'no such file (a side that logged nothing may have no AMQERR01.LOG yet)' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new Error(`cannot read ${path}: ${why}`);
   }
 }
 
+/** An errors directory's logs, in the order MQ wrote them: AMQERR03 (oldest) to 01, then FDCs. */
+async function errorsDir(dir: string): Promise<string[]> {
+  const names = await readdir(dir);
+  const logs = names.filter((n) => /^AMQERR0\d\.LOG$/i.test(n)).sort().reverse();
+  const fdcs = names.filter((n) => /\.FDC$/i.test(n)).sort();
+  if (!logs.length && !fdcs.length) throw new Error(`${dir} is a directory with no AMQERR0n.LOG or .FDC file (give an MQ errors directory or a file)`);
+  return [...logs, ...fdcs].map((n) => join(dir, n));
+}
+
 async function load(list: Source[]): Promise<ExplainInput[]> {
   const inputs: ExplainInput[] = [];
+  const expanded: Source[] = [];
   for (const s of list) {
+    if (s.path !== '-' && existsSync(s.path) && statSync(s.path).isDirectory()) expanded.push(...(await errorsDir(s.path)).map((path) => ({ ...s, path })));
+    else expanded.push(s);
+  }
+  for (const s of expanded) {
     const text = s.path === '-' ? await readStdin() : !existsSync(s.path) && LITERAL.test(s.path) ? s.path : await readLog(s.path);
     const input: ExplainInput = { text, name: s.path === '-' ? 'stdin' : s.path };
     if (s.side) input.side = s.side;
