@@ -97,7 +97,7 @@ export class ClusterPrimary implements ResponderControl {
   /** Resolves when a worker's message listener exists: what is sent before it would be lost. */
   private readonly listening = new WeakMap<Worker, Promise<void>>();
   private readonly pending = new Map<number, { worker: Worker; resolve(v: unknown): void; reject(e: Error): void }>();
-  /** Modes in force, replayed into a replacement worker: OCSP and CRL slots per target, as Responder keeps them. */
+  /** Modes in force, given to every worker it starts (a replacement too): OCSP and CRL slots per target, as Responder keeps them. */
   private readonly modes = new Map<string, { target: string; mode: Mode }>();
   /** Listeners of the live feed; the workers send it only while there are some. */
   private readonly watchers = new Set<(b: FeedBatch) => void>();
