@@ -6,8 +6,8 @@
 
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { makeOpensslCa, run, tempDir, type OpensslCa } from './helpers/openssl.js';
 import { CLI } from './helpers/cli.js';
 import { getFileOf, getUrlOf } from '../src/presign/layout.js';
@@ -74,7 +74,7 @@ t.test("the files are what openssl's client asks for and accepts; several CAs", 
   t.match(trailing[6], /\/index\.html$/, 'a request ending in "/" is the index file of its directory');
   t.ok(idx.files.find((f) => f[1] === sp.slash)![6].slice(4).includes('/'), 'a "/" in the base64 is a directory');
   t.ok(idx.files.find((f) => f[1] === sp.plus)![6].includes('+'), 'a "+" stays a "+"');
-  t.equal(existsSync(join(out, '.tmp')), false, 'no temporary directory left');
+  t.same(readdirSync(out).filter((n) => n.startsWith('.')), [], 'no temporary directory left');
 
   // A second run on a smaller index removes what the first wrote for the serials that left.
   writeFileSync(join(b.dir, 'index.txt'), '');
@@ -154,7 +154,7 @@ t.test('--watch rewrites exactly the files an index change affects, by rename', 
 
   c.kill('SIGTERM');
   t.equal(await new Promise((r) => c.once('exit', r)), 0, 'stops cleanly on SIGTERM');
-  t.equal(existsSync(join(out, '.tmp')), false);
+  t.same(readdirSync(out).filter((n) => n.startsWith('.')), []);
 });
 
 t.test('every answer is re-signed before half its validity has passed', async (t) => {
@@ -185,4 +185,44 @@ t.test('every answer is re-signed before half its validity has passed', async (t
   t.ok(served.every((s) => s.nextUpdate - s.thisUpdate === 600_000));
   const s = await p.sync();
   t.equal(s.signed, 0, 'nothing to do between refreshes');
+});
+
+t.test('--out onto a directory of user files: refused, nothing of theirs touched (not even a .tmp of their own)', async (t) => {
+  const ca = await makeOpensslCa(tempDir());
+  const out = tempDir();
+  const mine = { '.tmp/mine.txt': 'precious\n', 'notes.txt': 'mine\n', 'index.json': '{"mine": true}\n' };
+  for (const [p, text] of Object.entries(mine)) {
+    mkdirSync(dirname(join(out, p)), { recursive: true });
+    writeFileSync(join(out, p), text);
+  }
+  const r = await presign(['--out', out, '-index', join(ca.dir, 'index.txt'), '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '5']);
+  t.equal(r.code, 1, r.out);
+  t.match(r.out, /is not empty and is not a presign directory \(it holds \.tmp, index\.json, notes\.txt\); nothing was written/);
+  for (const [p, text] of Object.entries(mine)) t.equal(readFileSync(join(out, p), 'utf8'), text, `${p} as it was`);
+  t.same(readdirSync(out).sort(), ['.tmp', 'index.json', 'notes.txt'], 'nothing added');
+  // An earlier presign directory is still written over, and a dead run's temporary directory goes.
+  const ours = join(tempDir(), 'o');
+  t.equal((await presign(['--out', ours, '-index', join(ca.dir, 'index.txt'), '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '5'])).code, 0);
+  mkdirSync(join(ours, '.ocsplab-tmp-999999999'));
+  writeFileSync(join(ours, '.ocsplab-tmp-999999999', '0'), 'left by a killed run');
+  t.equal((await presign(['--out', ours, '-index', join(ca.dir, 'index.txt'), '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '5'])).code, 0);
+  t.same(readdirSync(ours).filter((n) => n.startsWith('.')), [], 'the dead run\'s temporary directory is gone');
+});
+
+t.test('Ctrl-C during the first pass: exit 130, no temporary files left', async (t) => {
+  const ca = await makeOpensslCa(tempDir());
+  const index = join(ca.dir, 'index.txt');
+  appendFileSync(index, Array.from({ length: 6000 }, (_, i) => line((0x10000 + i).toString(16).toUpperCase())).join(''));
+  const out = join(tempDir(), 'out');
+  const c = spawn(process.execPath, [CLI, 'presign', '--out', out, '-index', index, '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '30', '--concurrency', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  c.stderr!.on('data', (d) => (log += d));
+  t.teardown(() => void c.kill('SIGKILL'));
+  const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
+  for (let i = 0; i < 400 && !existsSync(join(out, 'serial')); i++) await new Promise((r) => setTimeout(r, 10));
+  t.ok(existsSync(join(out, 'serial')), 'writing has begun');
+  c.kill('SIGINT');
+  t.equal(await exited, 130, log);
+  t.match(log, /SIGINT: stopped before the pass was complete; no temporary files left/);
+  t.same(readdirSync(out).filter((n) => n.startsWith('.')), [], 'no temporary directory or file');
 });

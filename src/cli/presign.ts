@@ -2,7 +2,7 @@
 // directory a static web server serves as is (src/presign). Takes the CA options of `ocsplab ocsp`
 // (several CAs, --config); --watch keeps the directory current until stopped.
 
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadCa, type LoadedCa } from '../responder/ca-loader.js';
 import { Presigner, type SyncStats } from '../presign/presign.js';
@@ -112,15 +112,32 @@ export async function main(argv: string[]): Promise<number> {
     p.close();
     for (const ca of cas) ca.store.close();
   };
+  // Ctrl-C or SIGTERM before the watch loop (a first pass over a large index takes a while): every
+  // file is written and renamed in one synchronous step, so between them nothing is half done;
+  // remove the temporary directory and stop. index.json stays the one of the last complete pass.
+  const interrupted = (sig: NodeJS.Signals) => {
+    closeAll();
+    const index = existsSync(`${out}/index.json`) ? `${out}/index.json is from the last complete pass` : 'no pass was complete, so there is no index.json yet';
+    log(`${sig}: stopped before the pass was complete; no temporary files left; ${index}`);
+    process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  const stopEarly = () => {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  };
   try {
     const s = await p.sync();
     const t = p.totals();
     log(`wrote ${t.answers} answers for ${cas.length} CA${cas.length === 1 ? '' : 's'} into ${out} in ${s.ms.toFixed(0)} ms: ${t.files} files, ${t.bytes} bytes (index.json ${t.indexBytes})`);
   } catch (e) {
+    stopEarly();
     closeAll();
     process.stderr.write(`ocsplab presign: ${(e as Error).message}\n`);
     return 1;
   }
+  stopEarly();
   if (!args.watch) {
     closeAll();
     return 0;

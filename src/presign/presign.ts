@@ -6,14 +6,18 @@
 //
 // Answers are signed by the responder's own CaSource (same status rules, signer, -rcid, --expired),
 // for the nonce-less request RFC 5019 clients send. Every file is replaced atomically: written
-// under DIR/.tmp, then renamed over the old one, so a server never reads half a file.
+// under DIR/.ocsplab-tmp-<pid> (this process's own, so removing it never touches a user's
+// file), then renamed over the old one, so a server never reads half a file.
+//
+// --out is refused when it already holds anything that is not ours (get/, serial/, our
+// index.json, our temporary directories): user files are never overwritten or removed.
 //
 // sync() keeps the directory current: it re-signs exactly the certificates whose index line
 // changed (or which are new), deletes those that left the index, and re-signs every answer once
 // `refreshFraction` (0.4) of its validity has passed, so none served is past half its validity
 // while nextUpdate is still far (what RFC 5019 6.1 asks of pre-produced answers).
 
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseRequest } from '../ocsp/request.js';
 import { issuerHashes } from '../ocsp/cert.js';
@@ -78,6 +82,47 @@ export interface Totals {
 
 const INDEX = 'index.json';
 const FORMAT = 'ocsplab-presign/1';
+const TMP_PREFIX = '.ocsplab-tmp-';
+
+/** Whether `text` is an index.json that ocsplab presign wrote. */
+function isOurIndex(text: string): boolean {
+  try {
+    return (JSON.parse(text) as { format?: unknown }).format === FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses an output directory that holds anything presign did not write: a user's own files there
+ * would be overwritten (index.json) or mixed with ours. Empty, missing, or a presign directory of
+ * an earlier run (get/, serial/, our index.json, our temporary directories) are fine.
+ */
+export function checkOutDir(out: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(out);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new Error(`--out ${out}: not a directory`);
+    throw new Error(`--out ${out}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
+  }
+  const foreign = names.filter((n) => {
+    if (n === 'get' || n === 'serial' || n.startsWith(TMP_PREFIX)) return false;
+    if (n === INDEX) {
+      try {
+        return !isOurIndex(readFileSync(join(out, n), 'utf8'));
+      } catch {
+        return true;
+      }
+    }
+    return true;
+  });
+  if (foreign.length) {
+    const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, ... (${foreign.length} in all)` : '');
+    throw new Error(`--out ${out} is not empty and is not a presign directory (it holds ${shown}); nothing was written: give a new or empty directory`);
+  }
+}
 
 interface Work {
   key: string;
@@ -116,6 +161,8 @@ export class Presigner {
    */
   private turn = 2 ** 40;
   private readonly caDirs: string[];
+  /** This process's temporary directory inside the output directory. */
+  private readonly tmpDir: string;
 
   constructor(private readonly o: PresignOptions) {
     this.now = o.now ?? Date.now;
@@ -125,6 +172,7 @@ export class Presigner {
     this.log = o.log ?? (() => undefined);
     this.generations = o.cas.map(() => -1);
     this.caDirs = o.cas.map((ca) => dirNameOf(ca.name));
+    this.tmpDir = join(o.out, `${TMP_PREFIX}${process.pid}`);
     this.sha1 = o.cas.map((ca) => ca.issuers.map((i) => issuerHashes(i).sha1));
     const seen = new Map<string, string>();
     for (const ca of o.cas) {
@@ -212,7 +260,11 @@ export class Presigner {
         work.push({ key, ca: f.ca, issuer: f.issuer, serial: f.serial, serialText: f.serialText, line: f.line });
       }
     }
-    if (first) mkdirSync(join(this.o.out, '.tmp'), { recursive: true });
+    if (first) {
+      checkOutDir(this.o.out);
+      this.removeDeadTmp();
+      mkdirSync(this.tmpDir, { recursive: true });
+    }
     const stale = first ? this.previousFiles() : [];
     await this.signAll(work, stats);
     for (const key of gone) {
@@ -278,7 +330,7 @@ export class Presigner {
    * directory), so one at a time, beside the RSA signatures running on the pool.
    */
   private put(der: Buffer, ...paths: string[]): void {
-    const tmp = paths.map(() => join(this.o.out, '.tmp', `${process.pid}-${this.tmpCount++}`));
+    const tmp = paths.map(() => join(this.tmpDir, `${this.tmpCount++}`));
     writeFileSync(tmp[0], der, { mode: 0o644 });
     for (let i = 1; i < tmp.length; i++) {
       if (this.linkOk) {
@@ -359,7 +411,7 @@ export class Presigner {
       ` "fields": ${j(['ca', 'serial', 'status', 'thisUpdate', 'nextUpdate', 'bytes', 'get', 'file', 'url'])},`,
       ` "files": [`,
     ].join('\n');
-    const tmp = join(this.o.out, '.tmp', `${process.pid}-index`);
+    const tmp = join(this.tmpDir, 'index');
     const fd = openSync(tmp, 'w', 0o644);
     let bytes = 0;
     const put = (text: string) => {
@@ -382,8 +434,31 @@ export class Presigner {
     this.indexBytes = bytes;
   }
 
-  /** Removes the temporary directory (nothing is left in it between passes). */
+  /** Temporary directories of earlier runs that were killed (SIGKILL, a crash): theirs by name, and
+   *  their process is gone. */
+  private removeDeadTmp(): void {
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.o.out);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const m = /^\.ocsplab-tmp-(\d+)$/.exec(n);
+      if (!m || Number(m[1]) === process.pid) continue;
+      try {
+        process.kill(Number(m[1]), 0);
+        continue; // alive: another presign on the same directory
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+      }
+      rmSync(join(this.o.out, n), { recursive: true, force: true });
+    }
+  }
+
+  /** Removes this process's temporary directory (nothing is left in it between passes; on a signal
+   *  mid-pass, at most a file written and not yet renamed). Never anything else. */
   close(): void {
-    rmSync(join(this.o.out, '.tmp'), { recursive: true, force: true });
+    rmSync(this.tmpDir, { recursive: true, force: true });
   }
 }
