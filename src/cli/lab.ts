@@ -64,7 +64,7 @@ export async function labUp(o: LabUpOptions): Promise<LabUp> {
     await env.close();
   };
   try {
-    const settings = newConsoleSettings();
+    const settings = newConsoleSettings(env.lab);
     await qm.ensure(settings);
     admin = adminListener(
       {
