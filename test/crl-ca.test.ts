@@ -3,7 +3,7 @@
 // and openssl's own -gencrl read by our parser with the same entries.
 
 import t, { type Test } from 'tap';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { genCrl, initCa, issue, revoke } from '../src/ca/index.js';
 import { caSection, crlPeriodMs } from '../src/ca/crl.js';
@@ -147,4 +147,44 @@ t.test('issue --crl-url: the CDP extension, read by openssl and by us', async (t
   const n = await cli(['issue', dir, '--cn', 'none.example', '--no-crl-url']);
   expectOk(t, n, '--no-crl-url');
   t.same(crlDistributionPoints(readCertificates(readFileSync(`${dir}/certs/none.example.pem`))[0]), []);
+});
+
+t.test('bad input leaves the CA as it was, with a clear message: key mismatch, --out not writable, no index, a cut crlnumber rotation', async (t) => {
+  const d = `${tempDir(t)}/bad`;
+  await initCa({ dir: d, cn: 'Bad Input CA' });
+  const snapshot = () => ['index.txt', 'crlnumber', 'serial'].map((f) => (existsSync(`${d}/${f}`) ? readFileSync(`${d}/${f}`, 'latin1') : '-'));
+  const before = snapshot();
+  // A key that is not the certificate's: openssl ca refuses ("CA certificate and CA private key do not match").
+  const key = readFileSync(`${d}/private/cakey.pem`);
+  const other = await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${d}/private/cakey.pem`]);
+  t.equal(other.code, 0);
+  const m = await cli(['gencrl', d, '--out', `${d}/mismatch.pem`]);
+  t.equal(m.code, 1);
+  t.match(m.stderr, /cakey\.pem is not the key of .*cacert\.pem \(CA certificate and CA private key do not match\); nothing was signed/);
+  t.notOk(existsSync(`${d}/mismatch.pem`), 'no CRL that nothing verifies');
+  writeFileSync(`${d}/private/cakey.pem`, key);
+  // --out a directory, or in a directory that is not there: said so, no temporary file left.
+  mkdirSync(`${d}/out`);
+  const isDir = await cli(['gencrl', d, '--out', `${d}/out`]);
+  t.equal(isDir.code, 1);
+  t.match(isDir.stderr, /--out .*\/out is a directory; give a file name/);
+  const noDir = await cli(['gencrl', d, '--out', `${d}/nowhere/crl.pem`]);
+  t.match(noDir.stderr, /--out .*nowhere\/crl\.pem: the directory .*nowhere does not exist/);
+  t.same(readdirSync(d).filter((f) => f.includes('.tmp-')), [], 'no temporary file');
+  t.same(snapshot(), before, 'index, crlnumber and serial as they were');
+  // No index.txt (and nothing to recover it from).
+  renameSync(`${d}/index.txt`, `${d}/index.away`);
+  rmSync(`${d}/index.txt.old`, { force: true });
+  const noIndex = await cli(['gencrl', d]);
+  t.equal(noIndex.code, 1);
+  t.match(noIndex.stderr, /index\.txt is missing, and there is no index\.txt\.new or index\.txt\.old to recover it from; nothing was changed/);
+  t.notMatch(noIndex.stderr, /ENOENT/);
+  renameSync(`${d}/index.away`, `${d}/index.txt`);
+  // openssl ca killed between its two renames: crlnumber gone, crlnumber.new holding the next number.
+  writeFileSync(`${d}/crlnumber`, '41\n');
+  renameSync(`${d}/crlnumber`, `${d}/crlnumber.old`);
+  writeFileSync(`${d}/crlnumber.new`, '42\n');
+  const r = await genCrl({ dir: d });
+  t.equal(r.number, 0x42n, 'the number openssl was putting in place, not a CRL without one');
+  t.equal(readFileSync(`${d}/crlnumber`, 'latin1'), '43\n');
 });

@@ -3,8 +3,9 @@
 // incremented and rotated (crlnumber.old) like openssl's; nextUpdate from --days/--hours, else
 // default_crl_days / default_crl_hours of the directory's openssl.cnf; the digest of default_md.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { replaceFile, withLock, writeNewFile } from '../index/atomic.js';
+import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { recoverInterrupted, replaceFile, withLock, writeNewFile } from '../index/atomic.js';
 import { crlToPem } from '../crl/encode.js';
 import { crlEntriesOf, crlFromIndex } from '../crl/from-index.js';
 import type { HashName } from '../ocsp/oids.js';
@@ -77,8 +78,32 @@ function hexText(n: bigint): string {
   return h.length % 2 ? `0${h}` : h;
 }
 
+/** Refuses an --out that cannot be written, before anything is signed or counted. */
+function checkOut(out: string): void {
+  const st = statSync(out, { throwIfNoEntry: false });
+  if (st?.isDirectory()) throw new CaError(`--out ${out} is a directory; give a file name (for example ${out.replace(/\/+$/, '')}/crl.pem)`);
+  const parent = statSync(dirname(out), { throwIfNoEntry: false });
+  if (!parent) throw new CaError(`--out ${out}: the directory ${dirname(out)} does not exist`);
+  if (!parent.isDirectory()) throw new CaError(`--out ${out}: ${dirname(out)} is not a directory`);
+}
+
+/** Writes the CRL whole or not at all; a failed write leaves no temporary file beside it. */
+function writeOut(out: string, content: string | Buffer): void {
+  try {
+    writeNewFile(out, content);
+  } catch (e) {
+    try {
+      unlinkSync(`${out}.tmp-${process.pid}`);
+    } catch {
+      /* not created */
+    }
+    throw new CaError(`--out ${out}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the CRL number was not used`);
+  }
+}
+
 export async function genCrl(o: GenCrlOptions): Promise<GenCrlResult> {
   const p = caPathsChecked(o.dir);
+  if (o.out) checkOut(o.out);
   if (!existsSync(p.cakey)) throw new CaError(`${p.dir} has no CA key (${p.cakey}); a CRL must be signed by the CA, so it cannot be generated here`);
   const section = existsSync(p.cnf) ? caSection(readFileSync(p.cnf, 'utf8')) : {};
   const period = crlPeriodMs(o, section);
@@ -86,11 +111,14 @@ export async function genCrl(o: GenCrlOptions): Promise<GenCrlResult> {
   const md = MD[section.default_md?.toLowerCase() ?? ''];
   return withLock(p.lock, () => {
     const { db } = readDatabase(p);
+    // openssl renames crlnumber to crlnumber.old before crlnumber.new in: killed between the two,
+    // crlnumber is missing, and a CRL without its number (or numbered from 1 again) would follow.
+    recoverInterrupted(p.crlnumber);
     const number = readCrlNumber(p);
     const thisUpdate = new Date(Math.floor((o.now ?? new Date()).getTime() / 1000) * 1000);
     const nextUpdate = new Date(thisUpdate.getTime() + period);
     const der = crlFromIndex({ db, cert: ca.cert, key: ca.key, md: md ?? digestFor(ca.key), thisUpdate, nextUpdate, number });
-    if (o.out) writeNewFile(o.out, o.der ? der : crlToPem(der));
+    if (o.out) writeOut(o.out, o.der ? der : crlToPem(der));
     // After the CRL is out, as openssl: the number it used is not handed out twice.
     if (number !== undefined) replaceFile(p.crlnumber, `${hexText(number + 1n)}\n`);
     return { der, number, entries: crlEntriesOf(db).length, thisUpdate, nextUpdate };

@@ -2,7 +2,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readCertificates, type CertInfo } from '../ocsp/cert.js';
 import { loadPrivateKey } from '../crypto/keys.js';
 import { IndexDatabase, parseAttr, type IndexAttr } from '../index/database.js';
@@ -84,7 +84,11 @@ export function readMeta(p: CaPaths): CaMeta {
 }
 
 export function readCaCert(p: CaPaths): CertInfo {
-  return readCertificates(readFileSync(p.cacert))[0];
+  try {
+    return readCertificates(readFileSync(p.cacert))[0];
+  } catch (e) {
+    throw new CaError(`${p.cacert}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (the CA certificate, PEM or DER)`);
+  }
 }
 
 export interface CaDatabase {
@@ -97,7 +101,17 @@ export interface CaDatabase {
 export function readDatabase(p: CaPaths): CaDatabase & { recovered?: string } {
   const recovered = recoverInterrupted(p.index);
   recoverInterrupted(p.serial);
-  const text = readFileSync(p.index, 'latin1');
+  let text: string;
+  try {
+    text = readFileSync(p.index, 'latin1');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CaError(
+      code === 'ENOENT'
+        ? `${p.index} is missing, and there is no index.txt.new or index.txt.old to recover it from; nothing was changed (an empty CA database is an empty index.txt)`
+        : `${p.index}: cannot read it (${code ?? (e as Error).message}); nothing was changed`,
+    );
+  }
   const attrText = existsSync(p.attr) ? readFileSync(p.attr, 'utf8') : undefined;
   return { text, db: IndexDatabase.parse(text, p.index), attr: parseAttr(attrText), recovered };
 }
@@ -112,7 +126,20 @@ export interface OpenCa {
 /** Everything signing needs; `passin` is an openssl pass phrase source for an encrypted CA key. */
 export async function openCa(dir: string, passin?: string): Promise<OpenCa> {
   const paths = requireCa(dir);
-  return { paths, meta: readMeta(paths), cert: readCaCert(paths), key: await loadPrivateKey(paths.cakey, passin) };
+  const cert = readCaCert(paths);
+  let key: KeyObject;
+  try {
+    key = await loadPrivateKey(paths.cakey, passin);
+  } catch (e) {
+    // The loader's hint names the responder's -rkey; here the key is the CA's, at a fixed place.
+    throw new CaError((e as Error).message.replace(/ \(give the key file with -rkey\)$/, ' (the CA key, PEM)'));
+  }
+  // As `openssl ca` ("CA certificate and CA private key do not match"): a key that is not the
+  // certificate's would sign certificates and CRLs nothing verifies.
+  if (!createPublicKey(key).export({ type: 'spki', format: 'der' }).equals(cert.spkiDer)) {
+    throw new CaError(`${paths.cakey} is not the key of ${paths.cacert} (CA certificate and CA private key do not match); nothing was signed`);
+  }
+  return { paths, meta: readMeta(paths), cert, key };
 }
 
 export function caPathsChecked(dir: string): CaPaths {
