@@ -13,7 +13,7 @@ const dir = tempDir('ocsplab-console-chain-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 t.test('lab up --depth 2: connect, revoke the issuing CA, restore', async (t) => {
-  const up = await labUp({ lab: join(dir, 'lab'), port: 0, depth: 2 });
+  const up = await labUp({ lab: join(dir, 'lab'), port: 0, depth: 2, scenarioDir: join(process.cwd(), 'scenarios') });
   t.teardown(() => up.close());
   const api = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${up.url}${path.slice(1)}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
@@ -31,4 +31,17 @@ t.test('lab up --depth 2: connect, revoke the issuing CA, restore', async (t) =>
   t.match(qm.log, /AMQ9633E[\s\S]*Subject=\]CN=ocsplab client issuing CA/, "the QM's AMQ9633 names the issuing CA");
   t.equal((await api('POST', '/api/lab/cas/client-root/restore', { serial: issuing.serial })).status, 200);
   t.equal((await api('POST', '/api/lab/connect')).json.rc, 0, 'restored: the channel starts');
+
+  // Drill files are for one lab shape: the one-level OCSP matrix is refused with why, the chain
+  // matrix runs and passes.
+  const wrong = await api('POST', '/api/lab/drill', { file: 'mq-ocsp-matrix.yaml' });
+  t.equal(wrong.status, 400);
+  t.match(wrong.json.error, /written for a lab of depth 1 .* this console's lab has depth 2/);
+  t.equal((await api('POST', '/api/lab/drill', { file: 'mq-chain-matrix.yaml', filter: 'chain-client-issuing-revoked' })).status, 202);
+  let d = (await api('GET', '/api/lab/drill')).json;
+  for (let i = 0; i < 100 && d.state === 'running'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    d = (await api('GET', '/api/lab/drill')).json;
+  }
+  t.equal(d.passed, true, 'the chain matrix scenario passes on the console\'s chain lab');
 });
