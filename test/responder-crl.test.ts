@@ -4,7 +4,7 @@
 // input refused at start; the modes replayed into every worker.
 
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { genCrl, initCa, issue, responderCert, revoke, restore } from '../src/ca/index.js';
 import { parseCrl } from '../src/crl/decode.js';
@@ -190,4 +190,61 @@ t.test('two workers: CRL modes reach every worker and survive a replacement', as
     const c = parseCrl((await fetchCrl(`http://127.0.0.1:${port}/crl/served.crl`, { connection: 'close' })).body);
     t.ok(c.thisUpdate.getTime() > Date.now(), `fetch ${i + 1} after the second replacement: crl-future from every worker`);
   }
+});
+
+t.test('conditional GET and HEAD: If-Modified-Since, If-None-Match lists, weak tags and *', async (t) => {
+  const r = await startResponder({ cas: [caConfig] });
+  t.teardown(() => r.close());
+  const url = `${r.url}/crl/served.crl`;
+  const a = await fetchCrl(url);
+  const lm = a.headers.get('last-modified')!;
+  const etag = a.headers.get('etag')!;
+  t.equal((await fetchCrl(url, { 'if-modified-since': lm })).status, 304, 'If-Modified-Since at thisUpdate: 304');
+  t.equal((await fetchCrl(url, { 'if-modified-since': new Date(Date.parse(lm) - 1000).toUTCString() })).status, 200, 'an older date: the CRL');
+  t.equal((await fetchCrl(url, { 'if-modified-since': new Date(Date.now() + 86_400_000).toUTCString() })).status, 200, 'a date after the clock is ignored');
+  t.equal((await fetchCrl(url, { 'if-modified-since': 'yesterday' })).status, 200, 'an unreadable date is ignored');
+  t.equal((await fetchCrl(url, { 'if-none-match': `"other", ${etag}` })).status, 304, 'an ETag in a list');
+  t.equal((await fetchCrl(url, { 'if-none-match': `W/${etag}` })).status, 304, 'weak comparison');
+  t.equal((await fetchCrl(url, { 'if-none-match': '*' })).status, 304, '*');
+  t.equal((await fetchCrl(url, { 'if-none-match': '"other"', 'if-modified-since': lm })).status, 200, 'If-None-Match decides when both are sent');
+  const nm = await fetchCrl(url, { 'if-modified-since': lm });
+  t.equal(nm.headers.get('etag'), etag, 'the 304 carries the 200\'s headers');
+  t.equal(nm.body.length, 0);
+  const head = await fetch(url, { method: 'HEAD' });
+  t.equal(head.status, 200);
+  t.equal(head.headers.get('content-length'), String(a.body.length), 'HEAD: the length of the GET body');
+  t.equal((await head.arrayBuffer()).byteLength, 0, 'and no body');
+  t.equal((await fetch(url, { method: 'HEAD', headers: { 'if-modified-since': lm } })).status, 304);
+});
+
+t.test("--crl FILE of another CA: refused at start; replaced at run time by one, a broken one or none: the last good kept, said once", async (t) => {
+  const odir = `${base}/other-ca`;
+  await initCa({ dir: odir, cn: 'Some Other CA' });
+  const foreign = `${base}/foreign.crl`;
+  await genCrl({ dir: odir, out: foreign });
+  const port = await freePort();
+  const start = await run(process.execPath, [join(process.cwd(), 'dist/src/cli/main.js'), 'ocsp', '-index', index, '-CA', cacert, '-rkey', `${dir}/private/cakey.pem`, '--crl', foreign, '-port', String(port)]);
+  t.equal(start.code, 1);
+  t.match(start.stderr, `CRL file ${foreign}: issued by another CA than this one`);
+
+  const file = `${base}/replaced.crl`;
+  const good = await genCrl({ dir, out: file });
+  const r = await startResponder({ cas: [{ ...caConfig, crl: file }] });
+  t.teardown(() => r.close());
+  const url = `${r.url}/crl/served.crl`;
+  const served = async () => parseCrl((await fetchCrl(url)).body).number;
+  t.equal(await served(), good.number);
+  writeFileSync(file, readFileSync(foreign));
+  t.equal(await served(), good.number, 'another CA\'s CRL is not served');
+  t.equal(await served(), good.number);
+  writeFileSync(file, 'junk');
+  t.equal(await served(), good.number, 'nor junk');
+  rmSync(file);
+  t.equal(await served(), good.number, 'nor nothing');
+  const all = r.logs.map((l) => String(l.msg)).join('\n');
+  t.equal(all.match(/issued by another CA/g)?.length, 1, 'said once per version of the file');
+  t.match(all, /not a CRL .*still serving the last good CRL \(number/);
+  t.match(all, /no such file \(ENOENT\); still serving the last good CRL/);
+  const next = await genCrl({ dir, out: file });
+  t.equal(await served(), next.number, 'a good replacement is served');
 });

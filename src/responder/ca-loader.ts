@@ -148,7 +148,7 @@ export async function loadCa(config: CaConfig, log: StoreLogger): Promise<Loaded
     rcid: config.rcid,
     issuerHashes: hashes,
   });
-  const crl = await crlOrigin(config, { store, issuers, key: isCa ? key : undefined });
+  const crl = await crlOrigin(config, { store, issuers, key: isCa ? key : undefined, warn: (m) => log.error(m) });
   return { config, name, source, store, issuers, signerCert, warnings, ...crl };
 }
 
@@ -164,8 +164,11 @@ function crlPeriodFor(config: CaConfig): number {
   return 24 * 3_600_000;
 }
 
-async function crlOrigin(config: CaConfig, o: { store: IndexStore; issuers: CertInfo[]; key?: import('node:crypto').KeyObject }): Promise<{ crl?: CrlOrigin; crlWhy?: string }> {
-  if (config.crl !== undefined) return { crl: new FileCrl(config.crl) };
+async function crlOrigin(
+  config: CaConfig,
+  o: { store: IndexStore; issuers: CertInfo[]; key?: import('node:crypto').KeyObject; warn: (line: string) => void },
+): Promise<{ crl?: CrlOrigin; crlWhy?: string }> {
+  if (config.crl !== undefined) return { crl: new FileCrl(config.crl, { issuers: o.issuers, warn: o.warn }) };
   let key = o.key;
   if (!key && config.crlKey !== undefined) {
     key = await loadPrivateKey(config.crlKey, config.passin);

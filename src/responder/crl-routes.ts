@@ -1,7 +1,9 @@
 // CRLs over HTTP beside OCSP, on the same port: GET /crl/<ca>.crl (DER, application/pkix-crl, the
 // form CRL Distribution Points name) and /crl/<ca>.pem. Cache headers after RFC 5019 6.2 applied to
-// CRLs: ETag and Last-Modified (thisUpdate), max-age up to nextUpdate, and 304 on a matching
-// If-None-Match with the same headers as the 200 (RFC 7232 4.1).
+// CRLs: ETag and Last-Modified (thisUpdate), max-age up to nextUpdate, and 304 with the same headers
+// as the 200 (RFC 7232 4.1) on a conditional GET or HEAD: If-None-Match (a list, weak comparison,
+// '*'), else If-Modified-Since no earlier than thisUpdate (RFC 7232 3.3, 6) — what CRL fetchers
+// such as Windows CryptoAPI, curl -z and HTTP caches revalidating without an ETag send.
 
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -10,7 +12,22 @@ import { crlToPem } from '../crl/encode.js';
 import { crlDocFor, type CrlDoc, type CrlOrigin } from './crl-source.js';
 import { crlHttpFault, ldapFault, LDAP_MODE_HEADER, type Mode } from './modes.js';
 import type { RequestHandler } from './ocsp-routes.js';
-import { addCacheHeaders, notModified } from './cache-headers.js';
+import { addCacheHeaders } from './cache-headers.js';
+
+/** Whether a conditional request holds this version (RFC 7232 6: If-None-Match decides when sent). */
+export function crlNotModified(req: Pick<IncomingMessage, 'headers'>, etag: string, thisUpdate: Date): boolean {
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined) {
+    const strip = (e: string) => e.trim().replace(/^W\//, '');
+    return inm.split(',').some((e) => e.trim() === '*' || strip(e) === strip(etag));
+  }
+  const ims = req.headers['if-modified-since'];
+  if (ims === undefined) return false;
+  const t = Date.parse(ims);
+  // An unreadable date is ignored (RFC 7232 3.3); HTTP dates have whole seconds, as thisUpdate.
+  // A date after the server's clock is invalid (RFC 7232 3.3), so it is ignored too.
+  return !Number.isNaN(t) && t <= Date.now() && thisUpdate.getTime() <= t;
+}
 
 export interface CrlHandlerOptions {
   /** The CA of a name, with its CRL origin (undefined: the CA serves no CRL, and why). */
@@ -79,7 +96,9 @@ export function crlHandler(o: CrlHandlerOptions): RequestHandler {
     const ldap = ldapFault(o.mode(name));
     if (ldap) headers[LDAP_MODE_HEADER] = ldap;
     addCacheHeaders(headers, etag, doc.thisUpdate, doc.nextUpdate, now.getTime(), o.maxAge);
-    if (notModified(req, res, headers)) {
+    if (crlNotModified(req, etag, doc.thisUpdate)) {
+      res.writeHead(304, headers);
+      res.end();
       done('not-modified');
       return true;
     }

@@ -16,7 +16,7 @@ import type { HashName } from '../ocsp/oids.js';
 import { signatureScheme } from '../ocsp/signer.js';
 import { buildCrl, spoilSignature } from '../crl/encode.js';
 import { crlEntriesOf, crlFromIndex } from '../crl/from-index.js';
-import { parseCrl, CrlError } from '../crl/decode.js';
+import { checkCrl, parseCrl, CrlError } from '../crl/decode.js';
 import { encodeName, commonName } from '../ca/name.js';
 import type { IndexStore } from '../index/store.js';
 import type { CrlFault } from './modes.js';
@@ -142,16 +142,31 @@ export class IndexCrl implements CrlOrigin {
   }
 }
 
-/** A CRL file served as it is, re-read when it changes; refused at start when it is not a CRL. */
+/** A CRL file served as it is, re-read when it changes; refused at start when it is not a CRL, or
+ *  not one of this CA (another issuer's name, or a signature the CA certificate does not verify).
+ *  A replacement that is missing, broken or another CA's keeps the last good CRL, and says so once
+ *  per version of the file, with the reason. */
 export class FileCrl implements CrlOrigin {
   readonly describe: string;
   private doc: CrlDoc;
   private version: string;
+  /** The version last refused, so a broken file is reported once, not on every fetch. */
+  private refused?: string;
+  private readonly issuers: readonly CertInfo[];
+  private readonly warn: (line: string) => void;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    o: { issuers?: readonly CertInfo[]; warn?: (line: string) => void } = {},
+  ) {
     this.describe = `file ${path}`;
+    this.issuers = o.issuers ?? [];
+    this.warn = o.warn ?? ((m) => process.stderr.write(`ocsp: warning: ${m}\n`));
     this.version = FileCrl.versionOf(path);
-    this.doc = FileCrl.read(path);
+    this.doc = this.read();
+    if (this.doc.nextUpdate && this.doc.nextUpdate.getTime() < Date.now()) {
+      this.warn(`CRL file ${path}: its nextUpdate ${this.doc.nextUpdate.toISOString()} has passed; served as it is, clients will call it expired`);
+    }
   }
 
   private static versionOf(path: string): string {
@@ -159,28 +174,46 @@ export class FileCrl implements CrlOrigin {
     return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : 'missing';
   }
 
-  private static read(path: string): CrlDoc {
+  private read(): CrlDoc {
+    const path = this.path;
     let data: Buffer;
     try {
       data = readFileSync(path);
     } catch (e) {
-      throw new CrlError(`CRL file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'cannot read'}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CrlError(`CRL file ${path}: ${code === 'ENOENT' ? 'no such file (ENOENT)' : `cannot read it (${code ?? (e as Error).message})`}`);
     }
+    let parsed;
     try {
-      return crlDoc(parseCrl(data).der);
+      parsed = parseCrl(data);
     } catch (e) {
       throw new CrlError(`CRL file ${path}: ${(e as Error).message}`);
     }
+    if (this.issuers.length) {
+      const verdicts = this.issuers.map((i) => checkCrl(parsed, i, parsed.thisUpdate));
+      if (!verdicts.includes('ok')) {
+        throw new CrlError(
+          verdicts.includes('bad-signature')
+            ? `CRL file ${path}: its signature does not verify with the CA certificate's key (a CRL of another key, or damaged)`
+            : `CRL file ${path}: issued by another CA than this one (the CRL's issuer is not the CA certificate's subject)`,
+        );
+      }
+    }
+    return crlDoc(parsed.der);
   }
 
   current(): CrlDoc {
     const v = FileCrl.versionOf(this.path);
-    if (v !== this.version) {
+    if (v !== this.version && v !== this.refused) {
       try {
-        this.doc = FileCrl.read(this.path);
+        this.doc = this.read();
         this.version = v;
-      } catch {
+        this.refused = undefined;
+      } catch (e) {
         // A broken replacement keeps the last good CRL, as a broken index keeps the last good index.
+        this.refused = v;
+        const n = this.doc.number !== undefined ? `number ${this.doc.number.toString(16).toUpperCase()}, ` : '';
+        this.warn(`${(e as Error).message}; still serving the last good CRL (${n}thisUpdate ${this.doc.thisUpdate.toISOString()})`);
       }
     }
     return this.doc;
