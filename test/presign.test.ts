@@ -6,7 +6,7 @@
 
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeOpensslCa, run, tempDir, type OpensslCa } from './helpers/openssl.js';
 import { CLI } from './helpers/cli.js';
@@ -225,4 +225,37 @@ t.test('Ctrl-C during the first pass: exit 130, no temporary files left', async 
   t.equal(await exited, 130, log);
   t.match(log, /SIGINT: stopped before the pass was complete; no temporary files left/);
   t.same(readdirSync(out).filter((n) => n.startsWith('.')), [], 'no temporary directory or file');
+});
+
+t.test('--watch: a pass that fails half-way (a file where a directory should be) is done again, the revocation not lost', async (t) => {
+  const ca = await makeOpensslCa(tempDir(), { key: 'ec-p256' });
+  const leaf = await ca.issue('fail.example', 'leaf', 'ec-p256');
+  const index = join(ca.dir, 'index.txt');
+  const out = join(tempDir(), 'out');
+  const c = spawn(process.execPath, [CLI, 'presign', '--out', out, '--watch', '-index', index, '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '30', '--name', 'failing'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  c.stderr!.on('data', (d) => (log += d));
+  t.teardown(() => void c.kill('SIGKILL'));
+  const waitLog = async (re: RegExp, from: number) => {
+    for (let i = 0; i < 200 && !re.test(log.slice(from)); i++) await new Promise((r) => setTimeout(r, 50));
+    return re.test(log.slice(from));
+  };
+  t.ok(await waitLog(/watching/, 0), log);
+  const serialDir = join(out, 'serial', 'failing');
+  renameSync(serialDir, `${serialDir}.away`);
+  writeFileSync(serialDir, 'in the way');
+  let mark = log.length;
+  t.equal((await ca.revoke(leaf.pem, ['-crl_reason', 'keyCompromise'])).code, 0);
+  t.ok(await waitLog(/error: .*retrying/, mark), log.slice(mark));
+  t.same(readdirSync(readdirSync(out).filter((n) => n.startsWith('.ocsplab-tmp-')).map((n) => join(out, n))[0]), [], 'the failed write left no temporary file');
+  mark = log.length;
+  rmSync(serialDir);
+  renameSync(`${serialDir}.away`, serialDir);
+  t.ok(await waitLog(/1 changed, 0 added, 0 removed.*2 files written/, mark), `retried: ${log.slice(mark)}`);
+  const row = readIndex(out).files.find((f) => f[1] === leaf.serial)!;
+  t.equal(row[2], 'revoked', 'index.json shows the revocation');
+  for (const p of [row[6], row[7]]) {
+    const v = await opensslVerifyFile(ca.cacert, join(out, p), leaf.serial);
+    t.equal(v.status, 'revoked', `${p}: openssl says revoked`);
+  }
 });

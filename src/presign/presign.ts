@@ -224,8 +224,10 @@ export class Presigner {
 
   private async pass(): Promise<SyncStats> {
     const t0 = performance.now();
+    // Committed only when the pass is complete: a pass that fails half-way (disk full, a directory
+    // in the way) is done again from the same comparison, so no change it carried is lost.
     const first = !this.started;
-    this.started = true;
+    const seen = [...this.generations];
     const stats: SyncStats = { signed: 0, changed: 0, added: 0, removed: 0, refreshed: 0, filesWritten: 0, filesRemoved: 0, bytes: 0, ms: 0 };
     const now = this.now();
     const work: Work[] = [];
@@ -235,7 +237,7 @@ export class Presigner {
       const snap = ca.store.current(turn);
       const nIssuers = ca.issuers.length;
       if (snap.generation !== this.generations[ci]) {
-        this.generations[ci] = snap.generation;
+        seen[ci] = snap.generation;
         const present = new Set<string>();
         for (const e of snap.db.entries()) {
           const line = snap.db.line(e.serial)!;
@@ -281,6 +283,8 @@ export class Presigner {
     if (first || work.length || gone.length) this.writeIndex(now);
     stats.signed = work.length;
     stats.ms = performance.now() - t0;
+    seen.forEach((g, ci) => (this.generations[ci] = g));
+    this.started = true;
     return stats;
   }
 
@@ -343,15 +347,28 @@ export class Presigner {
       }
       writeFileSync(tmp[i], der, { mode: 0o644 });
     }
-    paths.forEach((p, i) => {
-      const abs = join(this.o.out, p);
-      const d = dirname(abs);
-      if (!this.dirs.has(d)) {
-        mkdirSync(d, { recursive: true });
-        this.dirs.add(d);
-      }
-      renameSync(tmp[i], abs);
-    });
+    try {
+      paths.forEach((p, i) => {
+        const abs = join(this.o.out, p);
+        const d = dirname(abs);
+        if (!this.dirs.has(d)) {
+          mkdirSync(d, { recursive: true });
+          this.dirs.add(d);
+        }
+        try {
+          renameSync(tmp[i], abs);
+        } catch (e) {
+          // The directory may have gone or been replaced since it was made: once more, made anew.
+          this.dirs.delete(d);
+          mkdirSync(d, { recursive: true });
+          this.dirs.add(d);
+          renameSync(tmp[i], abs);
+        }
+      });
+    } catch (e) {
+      for (const t of tmp) rmSync(t, { force: true });
+      throw e;
+    }
   }
 
   private bySerial(f: { ca: number; issuer: number; serialText: string }): string {
