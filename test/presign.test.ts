@@ -4,7 +4,7 @@
 // same path back, openssl verifies every answer; several CAs; --watch rewrites exactly the files an
 // index change affects (by inode), atomically, and re-signs before half the validity has passed.
 
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,6 +22,19 @@ async function opensslRequest(ca: OpensslCa, serial: string): Promise<Buffer> {
   const r = await run('openssl', ['ocsp', '-issuer', ca.cacert, '-serial', `0x${serial}`, '-no_nonce', '-reqout', f]);
   if (r.code !== 0) throw new Error(r.stderr);
   return readFileSync(f);
+}
+
+/** `ocsplab presign --watch ...` as a child, its stderr kept; waitLog waits for a line after `from`. */
+function watchPresign(t: Test, args: string[]) {
+  const c = spawn(process.execPath, [CLI, 'presign', '--watch', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const w = { c, log: '', waitLog: async (_re: RegExp, _from: number): Promise<boolean> => false };
+  c.stderr!.on('data', (d) => (w.log += d));
+  t.teardown(() => void c.kill('SIGKILL'));
+  w.waitLog = async (re, from) => {
+    for (let i = 0; i < 200 && !re.test(w.log.slice(from)); i++) await new Promise((r) => setTimeout(r, 50));
+    return re.test(w.log.slice(from));
+  };
+  return w;
 }
 
 t.test("the files are what openssl's client asks for and accepts; several CAs", async (t) => {
@@ -104,15 +117,9 @@ t.test('--watch rewrites exactly the files an index change affects, by rename', 
   const index = join(ca.dir, 'index.txt');
   appendFileSync(index, Array.from({ length: 40 }, (_, i) => line((0x3000 + i).toString(16).toUpperCase())).join(''));
   const out = join(tempDir(), 'out');
-  const c = spawn(process.execPath, [CLI, 'presign', '--out', out, '--watch', '-index', index, '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '30'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  c.stderr!.on('data', (d) => (log += d));
-  t.teardown(() => void c.kill('SIGKILL'));
-  const waitLog = async (re: RegExp, from: number) => {
-    for (let i = 0; i < 200 && !re.test(log.slice(from)); i++) await new Promise((r) => setTimeout(r, 50));
-    return re.test(log.slice(from));
-  };
-  t.ok(await waitLog(/watching/, 0), log);
+  const w = watchPresign(t, ['--out', out, '-index', index, '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '30']);
+  const { c, waitLog } = w;
+  t.ok(await waitLog(/watching/, 0), w.log);
   const inodes = () => {
     const m = new Map<string, number>();
     for (const f of readIndex(out).files) for (const p of [f[6], f[7]]) m.set(p, statSync(join(out, p)).ino);
@@ -122,10 +129,10 @@ t.test('--watch rewrites exactly the files an index change affects, by rename', 
   t.equal(before.size, 86, '43 answers, two paths each');
 
   // openssl ca -revoke: writes index.txt.new and renames it over index.txt.
-  let mark = log.length;
+  let mark = w.log.length;
   const victim = leaves[1];
   t.equal((await ca.revoke(victim.pem, ['-crl_reason', 'keyCompromise'])).code, 0);
-  t.ok(await waitLog(/1 changed, 0 added, 0 removed.*2 files written/, mark), log.slice(mark));
+  t.ok(await waitLog(/1 changed, 0 added, 0 removed.*2 files written/, mark), w.log.slice(mark));
   const after = inodes();
   const row = readIndex(out).files.find((f) => f[1] === victim.serial)!;
   t.equal(row[2], 'revoked', 'index.json shows the revocation');
@@ -136,17 +143,17 @@ t.test('--watch rewrites exactly the files an index change affects, by rename', 
   t.equal(v.status, 'revoked');
 
   // A line added, then one removed, as an atomic rewrite.
-  mark = log.length;
+  mark = w.log.length;
   const text = readFileSync(index, 'latin1');
   writeFileSync(`${index}.tmp`, text + line('4000'));
   renameSync(`${index}.tmp`, index);
-  t.ok(await waitLog(/0 changed, 1 added, 0 removed/, mark), log.slice(mark));
+  t.ok(await waitLog(/0 changed, 1 added, 0 removed/, mark), w.log.slice(mark));
   const added = readIndex(out).files.find((f) => f[1] === '4000')!;
   t.ok(existsSync(join(out, added[6])) && existsSync(join(out, added[7])));
-  mark = log.length;
+  mark = w.log.length;
   writeFileSync(`${index}.tmp`, text.split('\n').filter((l) => !l.includes('\t3005\t')).join('\n') + line('4000'));
   renameSync(`${index}.tmp`, index);
-  t.ok(await waitLog(/0 changed, 0 added, 1 removed.*2 removed/, mark), log.slice(mark));
+  t.ok(await waitLog(/0 changed, 0 added, 1 removed.*2 removed/, mark), w.log.slice(mark));
   const removed = [...after.keys()].filter((p) => p.endsWith('/3005.der'));
   t.equal(removed.length, 1);
   t.equal(existsSync(join(out, removed[0])), false, 'its files are gone');
@@ -232,26 +239,20 @@ t.test('--watch: a pass that fails half-way (a file where a directory should be)
   const leaf = await ca.issue('fail.example', 'leaf', 'ec-p256');
   const index = join(ca.dir, 'index.txt');
   const out = join(tempDir(), 'out');
-  const c = spawn(process.execPath, [CLI, 'presign', '--out', out, '--watch', '-index', index, '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '30', '--name', 'failing'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  c.stderr!.on('data', (d) => (log += d));
-  t.teardown(() => void c.kill('SIGKILL'));
-  const waitLog = async (re: RegExp, from: number) => {
-    for (let i = 0; i < 200 && !re.test(log.slice(from)); i++) await new Promise((r) => setTimeout(r, 50));
-    return re.test(log.slice(from));
-  };
-  t.ok(await waitLog(/watching/, 0), log);
+  const w = watchPresign(t, ['--out', out, '-index', index, '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '30', '--name', 'failing']);
+  const { waitLog } = w;
+  t.ok(await waitLog(/watching/, 0), w.log);
   const serialDir = join(out, 'serial', 'failing');
   renameSync(serialDir, `${serialDir}.away`);
   writeFileSync(serialDir, 'in the way');
-  let mark = log.length;
+  let mark = w.log.length;
   t.equal((await ca.revoke(leaf.pem, ['-crl_reason', 'keyCompromise'])).code, 0);
-  t.ok(await waitLog(/error: .*retrying/, mark), log.slice(mark));
+  t.ok(await waitLog(/error: .*retrying/, mark), w.log.slice(mark));
   t.same(readdirSync(readdirSync(out).filter((n) => n.startsWith('.ocsplab-tmp-')).map((n) => join(out, n))[0]), [], 'the failed write left no temporary file');
-  mark = log.length;
+  mark = w.log.length;
   rmSync(serialDir);
   renameSync(`${serialDir}.away`, serialDir);
-  t.ok(await waitLog(/1 changed, 0 added, 0 removed.*2 files written/, mark), `retried: ${log.slice(mark)}`);
+  t.ok(await waitLog(/1 changed, 0 added, 0 removed.*2 files written/, mark), `retried: ${w.log.slice(mark)}`);
   const row = readIndex(out).files.find((f) => f[1] === leaf.serial)!;
   t.equal(row[2], 'revoked', 'index.json shows the revocation');
   for (const p of [row[6], row[7]]) {
