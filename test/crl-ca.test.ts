@@ -188,3 +188,51 @@ t.test('bad input leaves the CA as it was, with a clear message: key mismatch, -
   t.equal(r.number, 0x42n, 'the number openssl was putting in place, not a CRL without one');
   t.equal(readFileSync(`${d}/crlnumber`, 'latin1'), '43\n');
 });
+
+t.test('a CA made by plain openssl ca, its config elsewhere and its own file names: gencrl --config, alternating with openssl ca -gencrl', async (t) => {
+  const top = tempDir(t);
+  const d = `${top}/myCA`;
+  mkdirSync(`${d}/keys`, { recursive: true });
+  mkdirSync(`${d}/issued`);
+  writeFileSync(`${d}/db.txt`, '');
+  writeFileSync(`${d}/crl.serial`, '1F\n');
+  // Comments right after a value, $dir and ${dir}, as openssl reads them.
+  const cnf = `${top}/elsewhere.cnf`;
+  writeFileSync(
+    cnf,
+    `[ ca ]\ndefault_ca = my_ca\n[ my_ca ]\ndir = ${d}# where it lives\ndatabase = $dir/db.txt\nnew_certs_dir = \${dir}/issued\ncertificate = $dir/ca.crt\nprivate_key = $dir/keys/ca.key\n` +
+      `serial = $dir/cert.serial\ncrlnumber = $dir/crl.serial\ndefault_md = sha256\ndefault_days = 30\ndefault_crl_days = 7\npolicy = any\nunique_subject = no\n[ any ]\ncommonName = supplied\n`,
+  );
+  expectOk(t, await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${d}/keys/ca.key`, '-out', `${d}/ca.crt`, '-subj', '/CN=Plain openssl CA', '-days', '30']), 'req -x509');
+  expectOk(t, await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${top}/l.key`, '-out', `${top}/l.csr`, '-subj', '/CN=plain leaf']), 'req');
+  expectOk(t, await run('openssl', ['ca', '-config', cnf, '-batch', '-rand_serial', '-in', `${top}/l.csr`, '-out', `${top}/l.pem`]), 'openssl ca');
+  expectOk(t, await run('openssl', ['ca', '-config', cnf, '-revoke', `${top}/l.pem`, '-crl_reason', 'superseded']), 'openssl ca -revoke');
+  const leafSerial = readCertificates(readFileSync(`${top}/l.pem`))[0].serial;
+
+  const ours = await cli(['gencrl', '--config', cnf, '--out', `${top}/ours.pem`]);
+  expectOk(t, ours, 'ocsplab ca gencrl --config');
+  t.match(ours.stdout, /1 revoked, number 1F, /);
+  t.match((await openssl(['crl', '-in', `${top}/ours.pem`, '-CAfile', `${d}/ca.crt`, '-noout'])).stderr, /verify OK/);
+  const crl = parseCrl(readFileSync(`${top}/ours.pem`));
+  t.same([...crl.entries.keys()], [n(leafSerial)]);
+  t.equal(crl.entries.get(n(leafSerial))?.reason, 4, 'superseded');
+  t.equal(Math.round((crl.nextUpdate!.getTime() - crl.thisUpdate.getTime()) / 86_400_000), 7, 'default_crl_days of that config');
+  expectOk(t, await run('openssl', ['ca', '-config', cnf, '-gencrl', '-out', `${top}/theirs.pem`]), 'openssl ca -gencrl next');
+  t.equal(parseCrl(readFileSync(`${top}/theirs.pem`)).number, 0x20n, 'openssl goes on from our number');
+  t.equal((await genCrl({ config: cnf })).number, 0x21n, 'and we from theirs');
+
+  // crlnumber gone with only crlnumber.old (the number the last CRL carries): refused, as openssl.
+  renameSync(`${d}/crl.serial`, `${top}/away`);
+  const gone = await cli(['gencrl', '--config', cnf]);
+  t.equal(gone.code, 1);
+  t.match(gone.stderr, /crl\.serial is missing \(openssl\.cnf names it: crlnumber\); nothing was written/);
+  t.equal(gone.stdout, '', 'no CRL without its number, none under a number used before');
+  t.notOk(existsSync(`${d}/crl.serial`));
+  const oursDir = `${tempDir(t)}/ours`;
+  await initCa({ dir: oursDir, cn: 'Ours' });
+  await genCrl({ dir: oursDir });
+  rmSync(`${oursDir}/crlnumber`);
+  await t.rejects(genCrl({ dir: oursDir }), /crlnumber is missing/);
+  const noCnf = await cli(['gencrl', d]);
+  t.match(noCnf.stderr, /is not a CA directory \(no CA certificate .*cacert\.pem\); for a CA whose openssl\.cnf is elsewhere give --config FILE/);
+});

@@ -4,16 +4,21 @@
 // default_crl_days / default_crl_hours of the directory's openssl.cnf; the digest of default_md.
 
 import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { recoverInterrupted, replaceFile, withLock, writeNewFile } from '../index/atomic.js';
 import { crlToPem } from '../crl/encode.js';
 import { crlEntriesOf, crlFromIndex } from '../crl/from-index.js';
 import type { HashName } from '../ocsp/oids.js';
-import { CaError, caPathsChecked, openCa, readDatabase, type CaPaths } from './dir.js';
+import { CaError, caPaths, openCaAt, readDatabase, type CaPaths } from './dir.js';
 import { digestFor } from './keys.js';
 
 export interface GenCrlOptions {
-  dir: string;
+  /** The CA directory; with `config` only, the directory the config's `dir` names. */
+  dir?: string;
+  /** An openssl.cnf elsewhere (openssl ca -config): its CA section decides the files and defaults. */
+  config?: string;
+  /** Its CA section (openssl ca -name); default: default_ca. */
+  name?: string;
   /** Where to write; none: only returned. */
   out?: string;
   days?: number;
@@ -32,24 +37,56 @@ export interface GenCrlResult {
   nextUpdate: Date;
 }
 
-/** Values of the CA section of an openssl.cnf (the one default_ca names); enough for -gencrl. */
-export function caSection(cnfText: string): Record<string, string> {
+/** Values of the CA section of an openssl.cnf (the one `name`, else default_ca, names), with
+ *  openssl's variable expansion (apps NCONF): $var and ${var} from the same section or the
+ *  default one, $section::var, $ENV::VAR. Enough for -gencrl. */
+export function caSection(cnfText: string, name?: string): Record<string, string> {
   const sections = new Map<string, Record<string, string>>();
+  let curName = '';
   let cur = sections.set('', {}).get('')!;
+  const lookup = (ref: string, here: string): string => {
+    const m = /^(?:([\w.]+)::)?([\w.]+)$/.exec(ref);
+    if (!m) return '';
+    if (m[1] === 'ENV') return process.env[m[2]] ?? '';
+    const sec = m[1] ?? here;
+    return sections.get(sec)?.[m[2]] ?? sections.get('')?.[m[2]] ?? '';
+  };
+  const expand = (v: string, here: string) =>
+    v.replace(/\$(?:\{([^}]+)\}|\(([^)]+)\)|((?:[\w.]+::)?[\w.]+))/g, (_all, a?: string, b?: string, c?: string) => lookup((a ?? b ?? c)!, here));
   for (const raw of cnfText.split(/\r?\n/)) {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    // openssl (NCONF) starts a comment at any # that is not escaped: "private_key = $dir/k.pem# the key".
+    const line = raw.replace(/(^|[^\\])#.*$/, "$1").trim();
     if (!line) continue;
     const sec = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
     if (sec) {
-      cur = sections.get(sec[1]) ?? {};
-      sections.set(sec[1], cur);
+      curName = sec[1];
+      cur = sections.get(curName) ?? {};
+      sections.set(curName, cur);
       continue;
     }
     const kv = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
-    if (kv) cur[kv[1]] = kv[2];
+    if (kv) cur[kv[1]] = expand(kv[2].replace(/^"(.*)"$/, '$1'), curName);
   }
-  const name = sections.get('ca')?.default_ca ?? 'CA_default';
-  return sections.get(name) ?? {};
+  const ca = name ?? sections.get('ca')?.default_ca ?? 'CA_default';
+  return sections.get(ca) ?? {};
+}
+
+/** The CA's files as an openssl.cnf names them (database, certificate, private_key, crlnumber),
+ *  relative to the working directory as openssl takes them; unnamed ones stay where `base` has them. */
+export function pathsFromConfig(base: CaPaths, section: Record<string, string>): CaPaths {
+  const at = (v: string | undefined, fallback: string) => (v ? resolve(v) : fallback);
+  const index = at(section.database, base.index);
+  return {
+    ...base,
+    dir: section.dir ? resolve(section.dir) : base.dir,
+    index,
+    attr: `${index}.attr`,
+    lock: `${index}.lock`,
+    cacert: at(section.certificate, base.cacert),
+    cakey: at(section.private_key, base.cakey),
+    serial: at(section.serial, base.serial),
+    crlnumber: at(section.crlnumber, base.crlnumber),
+  };
 }
 
 /** How long until the next CRL, in ms, as openssl reads it: flags first, then the config. */
@@ -101,19 +138,50 @@ function writeOut(out: string, content: string | Buffer): void {
   }
 }
 
+/** The CA's files and CA section: DIR's openssl.cnf, or the one --config names. */
+function locate(o: GenCrlOptions): { p: CaPaths; section: Record<string, string> } {
+  if (o.config !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(o.config, 'utf8');
+    } catch (e) {
+      throw new CaError(`--config ${o.config}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const section = caSection(text, o.name);
+    if (!Object.keys(section).length) throw new CaError(`--config ${o.config}: no CA section ${o.name ? `[ ${o.name} ]` : '(the one [ ca ] default_ca names)'}`);
+    const dir = o.dir ?? section.dir;
+    if (!dir) throw new CaError(`--config ${o.config}: its CA section has no dir; give DIR`);
+    return { p: pathsFromConfig(caPaths(dir), section), section };
+  }
+  if (o.dir === undefined) throw new CaError('give the CA directory DIR, or --config FILE');
+  const p = caPaths(o.dir);
+  const section = existsSync(p.cnf) ? caSection(readFileSync(p.cnf, 'utf8'), o.name) : {};
+  // DIR/openssl.cnf names the files only when it describes DIR itself: a copied CA directory keeps
+  // a config whose absolute dir is the original's, and DIR means this directory.
+  const here = section.dir !== undefined && resolve(section.dir) === p.dir;
+  return { p: here ? pathsFromConfig(p, section) : p, section };
+}
+
 export async function genCrl(o: GenCrlOptions): Promise<GenCrlResult> {
-  const p = caPathsChecked(o.dir);
+  const { p, section } = locate(o);
+  if (!existsSync(p.cacert)) throw new CaError(`${p.dir} is not a CA directory (no CA certificate ${p.cacert})${o.config ? '' : `; for a CA whose openssl.cnf is elsewhere give --config FILE`}`);
   if (o.out) checkOut(o.out);
   if (!existsSync(p.cakey)) throw new CaError(`${p.dir} has no CA key (${p.cakey}); a CRL must be signed by the CA, so it cannot be generated here`);
-  const section = existsSync(p.cnf) ? caSection(readFileSync(p.cnf, 'utf8')) : {};
   const period = crlPeriodMs(o, section);
-  const ca = await openCa(o.dir, o.passin);
+  const ca = await openCaAt(p, o.passin);
   const md = MD[section.default_md?.toLowerCase() ?? ''];
   return withLock(p.lock, () => {
     const { db } = readDatabase(p);
     // openssl renames crlnumber to crlnumber.old before crlnumber.new in: killed between the two,
     // crlnumber is missing, and a CRL without its number (or numbered from 1 again) would follow.
-    recoverInterrupted(p.crlnumber);
+    // Only from crlnumber.new: crlnumber.old holds the number the last CRL already carries, and a
+    // second CRL under one number breaks RFC 5280 5.2.3 (monotonically increasing).
+    if (!existsSync(p.crlnumber) && existsSync(`${p.crlnumber}.new`)) recoverInterrupted(p.crlnumber);
+    // The config names a crlnumber file that is not there: openssl ca stops ("error while loading
+    // CRL number") rather than issue a CRL without its number.
+    if ((section.crlnumber || existsSync(`${p.crlnumber}.old`)) && !existsSync(p.crlnumber)) {
+      throw new CaError(`${p.crlnumber} is missing (${section.crlnumber ? 'openssl.cnf names it: crlnumber' : `${p.crlnumber}.old is there`}); nothing was written. Put the next CRL number in it (hex, e.g. 'echo 01 > ${p.crlnumber}'), or remove the crlnumber line for a CRL without a number`);
+    }
     const number = readCrlNumber(p);
     const thisUpdate = new Date(Math.floor((o.now ?? new Date()).getTime() / 1000) * 1000);
     const nextUpdate = new Date(thisUpdate.getTime() + period);

@@ -125,7 +125,11 @@ export interface OpenCa {
 
 /** Everything signing needs; `passin` is an openssl pass phrase source for an encrypted CA key. */
 export async function openCa(dir: string, passin?: string): Promise<OpenCa> {
-  const paths = requireCa(dir);
+  return openCaAt(requireCa(dir), passin);
+}
+
+/** openCa for files an openssl.cnf names (`ocsplab ca gencrl --config`). */
+export async function openCaAt(paths: CaPaths, passin?: string): Promise<OpenCa> {
   const cert = readCaCert(paths);
   let key: KeyObject;
   try {

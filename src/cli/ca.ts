@@ -12,8 +12,10 @@ const USAGE = `usage: ocsplab ca <command> DIR [options]
   responder-cert DIR [--cn NAME] [--key TYPE] [--days N] [--out PREFIX] [--passin SRC]
   revoke DIR (CERT.pem|SERIAL) [--reason NAME] [--time T] [--hold-instruction OID] [--invalidity T]
   restore DIR (CERT.pem|SERIAL)
-  gencrl DIR [--out FILE] [--days N] [--hours N] [--der] [--passin SRC]
-        a CRL from index.txt as 'openssl ca -gencrl' makes it (crlnumber incremented; default_crl_days)
+  gencrl (DIR | --config FILE [DIR]) [--name SECTION] [--out FILE] [--days N] [--hours N] [--der] [--passin SRC]
+        a CRL from index.txt as 'openssl ca -gencrl' makes it (crlnumber incremented; default_crl_days);
+        --config: an openssl.cnf elsewhere, as 'openssl ca -config' (its database, certificate,
+        private_key, crlnumber and defaults; relative paths from the working directory)
   list DIR [--json]
   status DIR SERIAL [--json]
   lab DIR [--force] [--key TYPE] [--ocsp-base-url URL] [--qm-ocsp-port N] [--client-ocsp-port N]
@@ -155,10 +157,13 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       hours: { type: 'string' },
       der: { type: 'boolean' },
       passin: { type: 'string' },
+      config: { type: 'string' },
+      name: { type: 'string' },
     });
-    const [dir] = positionals(p, 1, 'DIR');
+    const config = str(v.config);
+    const [dir] = config !== undefined && p.length === 0 ? [undefined] : positionals(p, 1, 'DIR (or --config FILE)');
     const o = str(v.out);
-    const r = await genCrl({ dir, out: o, days: num(v.days, '--days'), hours: num(v.hours, '--hours'), der: Boolean(v.der), passin: str(v.passin) });
+    const r = await genCrl({ dir, config, name: str(v.name), out: o, days: num(v.days, '--days'), hours: num(v.hours, '--hours'), der: Boolean(v.der), passin: str(v.passin) });
     // Like openssl, without --out the CRL goes to standard output.
     if (!o) process.stdout.write(v.der ? r.der : crlToPem(r.der));
     else out(`CRL written to ${o}: ${r.entries} revoked, number ${r.number === undefined ? 'none' : r.number.toString(16).toUpperCase()}, next update ${r.nextUpdate.toISOString()}\n`);
