@@ -214,6 +214,10 @@ t.test('--out onto a directory of user files: refused, nothing of theirs touched
   writeFileSync(join(ours, '.ocsplab-tmp-999999999', '0'), 'left by a killed run');
   t.equal((await presign(['--out', ours, '-index', join(ca.dir, 'index.txt'), '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '5'])).code, 0);
   t.same(readdirSync(ours).filter((n) => n.startsWith('.')), [], 'the dead run\'s temporary directory is gone');
+  // The root of a file system mounted for the answers: its lost+found is not a user's file.
+  const mount = tempDir();
+  mkdirSync(join(mount, 'lost+found'));
+  t.equal((await presign(['--out', mount, '-index', join(ca.dir, 'index.txt'), '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '5'])).code, 0, 'lost+found alone is fine');
 });
 
 t.test('Ctrl-C during the first pass: exit 130, no temporary files left', async (t) => {

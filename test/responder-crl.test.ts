@@ -229,8 +229,9 @@ t.test("--crl FILE of another CA: refused at start; replaced at run time by one,
 
   const file = `${base}/replaced.crl`;
   const good = await genCrl({ dir, out: file });
-  const r = await startResponder({ cas: [{ ...caConfig, crl: file }] });
+  const r = await startResponder({ cas: [{ ...caConfig, crl: file, crlKey: `${dir}/private/cakey.pem` }] });
   t.teardown(() => r.close());
+  t.ok(r.logs.some((l) => /--crl-key .* is not used: --crl .* is served as it is/.test(String(l.msg))), '--crl-key beside --crl: said it is not used');
   const url = `${r.url}/crl/served.crl`;
   const served = async () => parseCrl((await fetchCrl(url)).body).number;
   t.equal(await served(), good.number);

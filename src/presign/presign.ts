@@ -108,7 +108,8 @@ export function checkOutDir(out: string): void {
     throw new Error(`--out ${out}: cannot read it (${(e as NodeJS.ErrnoException).code})`);
   }
   const foreign = names.filter((n) => {
-    if (n === 'get' || n === 'serial' || n.startsWith(TMP_PREFIX)) return false;
+    // lost+found: the root of a file system mounted for the answers is not a user's file.
+    if (n === 'get' || n === 'serial' || n === 'lost+found' || n.startsWith(TMP_PREFIX)) return false;
     if (n === INDEX) {
       try {
         return !isOurIndex(readFileSync(join(out, n), 'utf8'));

@@ -149,6 +149,7 @@ export async function loadCa(config: CaConfig, log: StoreLogger): Promise<Loaded
     issuerHashes: hashes,
   });
   const crl = await crlOrigin(config, { store, issuers, key: isCa ? key : undefined, warn: (m) => log.error(m) });
+  if (config.crl !== undefined && config.crlKey !== undefined) warnings.push(`--crl-key ${config.crlKey} is not used: --crl ${config.crl} is served as it is (give one of the two)`);
   return { config, name, source, store, issuers, signerCert, warnings, ...crl };
 }
 
@@ -168,7 +169,9 @@ async function crlOrigin(
   config: CaConfig,
   o: { store: IndexStore; issuers: CertInfo[]; key?: import('node:crypto').KeyObject; warn: (line: string) => void },
 ): Promise<{ crl?: CrlOrigin; crlWhy?: string }> {
-  if (config.crl !== undefined) return { crl: new FileCrl(config.crl, { issuers: o.issuers, warn: o.warn }) };
+  if (config.crl !== undefined) {
+    return { crl: new FileCrl(config.crl, { issuers: o.issuers, warn: o.warn }) };
+  }
   let key = o.key;
   if (!key && config.crlKey !== undefined) {
     key = await loadPrivateKey(config.crlKey, config.passin);
