@@ -171,7 +171,22 @@ t.test('bad input leaves the CA as it was, with a clear message: key mismatch, -
   const noDir = await cli(['gencrl', d, '--out', `${d}/nowhere/crl.pem`]);
   t.match(noDir.stderr, /--out .*nowhere\/crl\.pem: the directory .*nowhere does not exist/);
   t.same(readdirSync(d).filter((f) => f.includes('.tmp-')), [], 'no temporary file');
+  // --out one of the CA's own files: refused, not overwritten.
+  const cert = readFileSync(`${d}/cacert.pem`);
+  for (const f of ['cacert.pem', 'index.txt', 'private/cakey.pem', 'crlnumber.old']) {
+    const own = await cli(['gencrl', d, '--out', `${d}/${f}`]);
+    t.equal(own.code, 1, f);
+    t.match(own.stderr, /is the CA's own .*; a CRL goes in a file of its own/);
+  }
+  t.same(readFileSync(`${d}/cacert.pem`), cert, 'cacert.pem as it was');
   t.same(snapshot(), before, 'index, crlnumber and serial as they were');
+  t.same(readFileSync(`${d}/private/cakey.pem`), key);
+  // An earlier CRL at --out is kept as FILE.old.
+  const first = await genCrl({ dir: d, out: `${d}/crl.pem` });
+  const second = await genCrl({ dir: d, out: `${d}/crl.pem` });
+  t.equal(parseCrl(readFileSync(`${d}/crl.pem.old`)).number, first.number, 'the previous CRL in crl.pem.old');
+  t.equal(parseCrl(readFileSync(`${d}/crl.pem`)).number, second.number);
+  const afterCrls = snapshot();
   // No index.txt (and nothing to recover it from).
   renameSync(`${d}/index.txt`, `${d}/index.away`);
   rmSync(`${d}/index.txt.old`, { force: true });
@@ -181,6 +196,7 @@ t.test('bad input leaves the CA as it was, with a clear message: key mismatch, -
   t.notMatch(noIndex.stderr, /ENOENT/);
   renameSync(`${d}/index.away`, `${d}/index.txt`);
   // openssl ca killed between its two renames: crlnumber gone, crlnumber.new holding the next number.
+  t.not(afterCrls[1], before[1], 'two CRLs used two numbers');
   writeFileSync(`${d}/crlnumber`, '41\n');
   renameSync(`${d}/crlnumber`, `${d}/crlnumber.old`);
   writeFileSync(`${d}/crlnumber.new`, '42\n');

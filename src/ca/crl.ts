@@ -115,8 +115,15 @@ function hexText(n: bigint): string {
   return h.length % 2 ? `0${h}` : h;
 }
 
-/** Refuses an --out that cannot be written, before anything is signed or counted. */
-function checkOut(out: string): void {
+/** Refuses an --out that cannot be written, or is one of the CA's own files (a slip of the
+ *  tongue away from losing cacert.pem or index.txt), before anything is signed or counted. */
+function checkOut(out: string, p: CaPaths): void {
+  const own = [p.index, p.attr, p.serial, p.crlnumber, p.cacert, p.cakey, p.cnf, p.meta].map((f) => resolve(f));
+  for (const f of own) {
+    for (const v of ['', '.old', '.new']) {
+      if (resolve(out) === `${f}${v}`) throw new CaError(`--out ${out} is the CA's own ${f}${v}; a CRL goes in a file of its own (for example ${p.dir}/crl.pem)`);
+    }
+  }
   const st = statSync(out, { throwIfNoEntry: false });
   if (st?.isDirectory()) throw new CaError(`--out ${out} is a directory; give a file name (for example ${out.replace(/\/+$/, '')}/crl.pem)`);
   const parent = statSync(dirname(out), { throwIfNoEntry: false });
@@ -124,15 +131,19 @@ function checkOut(out: string): void {
   if (!parent.isDirectory()) throw new CaError(`--out ${out}: ${dirname(out)} is not a directory`);
 }
 
-/** Writes the CRL whole or not at all; a failed write leaves no temporary file beside it. */
+/** Writes the CRL whole or not at all; the CRL it replaces is kept as FILE.old (as the CA's own
+ *  files are); a failed write leaves no temporary file beside it. */
 function writeOut(out: string, content: string | Buffer): void {
   try {
-    writeNewFile(out, content);
+    if (existsSync(out)) replaceFile(out, content);
+    else writeNewFile(out, content);
   } catch (e) {
-    try {
-      unlinkSync(`${out}.tmp-${process.pid}`);
-    } catch {
-      /* not created */
+    for (const t of [`${out}.tmp-${process.pid}`, `${out}.new`]) {
+      try {
+        unlinkSync(t);
+      } catch {
+        /* not created */
+      }
     }
     throw new CaError(`--out ${out}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the CRL number was not used`);
   }
@@ -165,7 +176,7 @@ function locate(o: GenCrlOptions): { p: CaPaths; section: Record<string, string>
 export async function genCrl(o: GenCrlOptions): Promise<GenCrlResult> {
   const { p, section } = locate(o);
   if (!existsSync(p.cacert)) throw new CaError(`${p.dir} is not a CA directory (no CA certificate ${p.cacert})${o.config ? '' : `; for a CA whose openssl.cnf is elsewhere give --config FILE`}`);
-  if (o.out) checkOut(o.out);
+  if (o.out) checkOut(o.out, p);
   if (!existsSync(p.cakey)) throw new CaError(`${p.dir} has no CA key (${p.cakey}); a CRL must be signed by the CA, so it cannot be generated here`);
   const period = crlPeriodMs(o, section);
   const ca = await openCaAt(p, o.passin);
