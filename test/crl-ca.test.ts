@@ -112,6 +112,14 @@ t.test('options: --days, --hours, --der, stdout; the config decides otherwise', 
   t.equal(d.nextUpdate.getTime() - d.thisUpdate.getTime(), 2 * 86_400_000);
   t.equal(crlPeriodMs({}, caSection('[ca]\ndefault_ca = X\n[X]\ndefault_crl_hours = 12\n')), 12 * 3_600_000, 'default_crl_hours');
   t.throws(() => crlPeriodMs({}, {}), /give --days or --hours/);
+  const before = readFileSync(`${dir}/crlnumber`, 'latin1');
+  const far = await cli(['gencrl', dir, '--days', '99999999']);
+  t.equal(far.code, 1);
+  t.match(far.stderr, /a CRL valid for 99999999 days would end after 9999-12-31/);
+  t.equal(far.stdout, '', 'no CRL with a nextUpdate nothing reads');
+  t.equal(readFileSync(`${dir}/crlnumber`, 'latin1'), before, 'no CRL number spent');
+  t.throws(() => crlPeriodMs({}, { default_crl_days: '3000000' }), /would end after 9999-12-31/, 'from the config too');
+  t.equal(crlPeriodMs({ days: 100000 }, {}), 100000 * 86_400_000, 'the year 2300 is fine (GeneralizedTime)');
   const der = await cli(['gencrl', dir, '--der', '--out', `${dir}/x.crl`]);
   expectOk(t, der, '--der');
   t.equal(readFileSync(`${dir}/x.crl`)[0], 0x30, 'DER on disk');

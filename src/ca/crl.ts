@@ -94,8 +94,14 @@ export function crlPeriodMs(o: { days?: number; hours?: number }, section: Recor
   const days = o.days ?? (o.hours === undefined ? num(section.default_crl_days) : undefined) ?? 0;
   const hours = o.hours ?? (o.days === undefined ? num(section.default_crl_hours) : undefined) ?? 0;
   if (days === 0 && hours === 0) throw new CaError('cannot tell how long until the next CRL: give --days or --hours, or set default_crl_days in openssl.cnf');
-  return (days * 24 + hours) * 3_600_000;
+  const ms = (days * 24 + hours) * 3_600_000;
+  // RFC 5280 times end with 9999 (GeneralizedTime YYYY); later, the CRL would carry a nextUpdate no
+  // client reads ("Bad time value") and a CRL number spent on it.
+  if (Date.now() + ms > LAST_TIME) throw new CaError(`a CRL valid for ${days ? `${days} days` : ''}${days && hours ? ' and ' : ''}${hours ? `${hours} hours` : ''} would end after 9999-12-31, the last time a CRL can carry`);
+  return ms;
 }
+
+const LAST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 function num(s: string | undefined): number | undefined {
   return s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined;
