@@ -139,6 +139,12 @@ t.test('a delegated OCSP signer: no CRL without --crl-key; with it, signed by th
   t.teardown(() => r2.close());
   t.match((await opensslJudges((await fetchCrl(`${r2.url}/crl/served.crl`)).body, 'crlkey')).crl, /verify OK/);
   await t.rejects(Responder.create({ port: 0, cas: [{ ...delegated, crlKey: signer.keyPath }] }), /CRL key .* is not the key of the CA certificate/);
+  await t.rejects(Responder.create({ port: 0, cas: [{ ...delegated, crlKey: `${base}/no-such-key.pem` }] }), /^--crl-key: .*no-such-key\.pem: cannot read key file \(ENOENT\)$/, 'a missing --crl-key named as such');
+  const wrong = await Responder.create({ port: 0, cas: [{ ...delegated, crlKey: cacert }] }).then(
+    () => 'started',
+    (e: Error) => e.message,
+  );
+  t.match(wrong, /^--crl-key: .*cacert\.pem: no private key found in it \(--crl-key is the CA private key, PEM\)$/, 'a certificate given as --crl-key: no -rkey hint');
 });
 
 t.test('--crl FILE served as it is; a corrupt one refused at start with its path', async (t) => {

@@ -174,7 +174,12 @@ async function crlOrigin(
   }
   let key = o.key;
   if (!key && config.crlKey !== undefined) {
-    key = await loadPrivateKey(config.crlKey, config.passin);
+    try {
+      key = await loadPrivateKey(config.crlKey, config.passin);
+    } catch (e) {
+      // Say which option the file came from; the loader's hint is about -rkey.
+      throw new Error(`--crl-key: ${(e as Error).message.replace(/ \(give the key file with -rkey\)$/, ' (--crl-key is the CA private key, PEM)')}`);
+    }
     if (!createPublicKey(key).export({ format: 'der', type: 'spki' }).equals(o.issuers[0].spkiDer)) {
       throw new Error(`CRL key ${config.crlKey} is not the key of the CA certificate ${config.ca}; a CRL must be signed by its issuer`);
     }
