@@ -31,7 +31,7 @@ t.test('idle index: the same CRL until half its validity, then a new one', async
   const second = crl.current(later);
   t.not(second, first, 'at half its validity: re-issued');
   t.ok(second.number! > first.number!, 'with a higher CRL number');
-  t.same(second.thisUpdate, later, 'thisUpdate is now');
+  t.ok(second.thisUpdate.getTime() <= later.getTime() && second.thisUpdate.getTime() > later.getTime() - 12 * hour, 'thisUpdate on the half-period grid: not after now, less than half a period before');
   t.ok(second.nextUpdate!.getTime() > later.getTime() + 12 * hour, 'nextUpdate a full period ahead');
   // Without the re-issue, two days idle would serve a CRL whose nextUpdate passed a day ago.
   const twoDays = new Date(t0.getTime() + 48 * hour);
@@ -51,4 +51,37 @@ t.test('a re-issue for time alone keeps crl-stale on the CRL before the revocati
   const stale = crl.faulty('crl-stale', new Date(now + 13 * hour))!;
   t.equal(stale, before, 'crl-stale: the CRL from before the revocation, not the previous re-issue');
   t.notOk(parseCrl(stale.der).entries.has(normalizeSerial(leaf.serial)));
+});
+
+t.test('two workers (two stores, two IndexCrl) build at different moments: the same CRL number, times and ETag, also with ECDSA', async (t) => {
+  for (const keyType of ['rsa2048', 'ec-p256'] as const) {
+    const d = `${tempDir(t)}/${keyType}`;
+    await initCa({ dir: d, cn: `Two workers ${keyType}`, key: keyType });
+    const l = await issue({ dir: d, cn: 'two.example' });
+    const c = readCertificates(readFileSync(`${d}/cacert.pem`))[0];
+    const k = await loadPrivateKey(`${d}/private/cakey.pem`);
+    const worker = () => {
+      const s = new IndexStore(`${d}/index.txt`, { info: () => undefined, error: () => undefined });
+      t.teardown(() => s.close());
+      return new IndexCrl(s, c, k, 'sha256', 24 * hour);
+    };
+    const a = worker();
+    const b = worker();
+    const now = Date.now();
+    const same = (x: ReturnType<IndexCrl['current']>, y: ReturnType<IndexCrl['current']>, what: string) => {
+      t.equal(x.number, y.number, `${keyType} ${what}: one CRL number`);
+      t.same([x.thisUpdate, x.nextUpdate], [y.thisUpdate, y.nextUpdate], `${keyType} ${what}: one thisUpdate and nextUpdate`);
+      t.equal(x.etag, y.etag, `${keyType} ${what}: one ETag`);
+    };
+    const a1 = a.current(new Date(now));
+    same(a1, b.current(new Date(now + 1500)), 'built 1.5 s apart');
+    await revoke({ dir: d, target: l.serial });
+    // Worker a sees the revocation first, b 2 s later: b must not serve a lower number afterwards.
+    const a2 = a.current(new Date(Date.now()));
+    const b2 = b.current(new Date(Date.now() + 2000));
+    same(a2, b2, 'after a revocation');
+    t.ok(a2.number! > a1.number!, `${keyType}: the revocation raised the number`);
+    t.ok(parseCrl(b2.der).entries.has(normalizeSerial(l.serial)));
+    same(a.current(new Date(now + 13 * hour)), b.current(new Date(now + 13 * hour + 5000)), 're-issued for time');
+  }
 });

@@ -5,9 +5,16 @@
 // Index CRLs are rebuilt when the index generation moves, so the fetch after a revoke lists it, and
 // before half their validity has passed, so a responder left idle never serves one past its
 // nextUpdate (RFC 5280 5.1.2.5: a CRL is issued before the previous one's nextUpdate). The
-// CRL number is the build time in ms, kept strictly increasing (Boulder's crl-updater numbers CRLs
-// by time too): the responder may run read-only on the CA directory, so it does not advance the
-// crlnumber file that `ocsplab ca gencrl` and `openssl ca -gencrl` share.
+// responder may run read-only on the CA directory, so it does not advance the crlnumber file that
+// `ocsplab ca gencrl` and `openssl ca -gencrl` share; the CRL number comes from time (Boulder's
+// crl-updater numbers CRLs by time too). Not from the time of the build: with --workers N each
+// worker builds its own CRL, and build times made them serve different CRLs for one index, the
+// CRL number going down from one fetch to the next (one worker built later than the other) and the
+// ETag flapping. Everything comes from the index file instead, which every worker sees alike: the
+// base is its ctime (which cp -p and touch cannot set back, unlike mtime), in µs for the number;
+// re-issues fall on a grid of half periods from it. So every worker (and a restarted responder)
+// makes the same TBSCertList for the same index and moment, and the ETag is the TBS's hash: the
+// same across workers even where the signature is randomised (ECDSA).
 
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -47,7 +54,8 @@ export function crlDocFor(origin: CrlOrigin, fault: CrlFault | undefined, now: D
 
 export function crlDoc(der: Buffer): CrlDoc {
   const p = parseCrl(der);
-  return { der, thisUpdate: p.thisUpdate, nextUpdate: p.nextUpdate, number: p.number, etag: `"${createHash('sha1').update(der).digest('hex')}"` };
+  // Over the TBSCertList: what the CRL says, the same for two signatures of it.
+  return { der, thisUpdate: p.thisUpdate, nextUpdate: p.nextUpdate, number: p.number, etag: `"${createHash('sha1').update(p.tbs).digest('hex')}"` };
 }
 
 const GARBAGE = Buffer.from('this is not a CRL\n');
@@ -56,7 +64,9 @@ const garbageDoc: CrlDoc = { der: GARBAGE, thisUpdate: new Date(0), etag: '"garb
 /** Signs CRLs from the watched index with the CA's key. */
 export class IndexCrl implements CrlOrigin {
   readonly describe = 'signed from the index';
-  private built?: { generation: number; doc: CrlDoc };
+  private built?: { generation: number; slot: number; doc: CrlDoc };
+  /** The index file's ctime in µs when this generation was first seen (the grid's origin). */
+  private baseUs = 0n;
   /** The CRL from before the latest rebuild (crl-stale). */
   private before?: CrlDoc;
   private lastNumber = 0n;
@@ -72,30 +82,44 @@ export class IndexCrl implements CrlOrigin {
     private readonly periodMs: number,
   ) {}
 
-  private build(thisUpdate: Date, nextUpdate: Date): CrlDoc {
-    const number = BigInt(thisUpdate.getTime()) > this.lastNumber ? BigInt(thisUpdate.getTime()) : this.lastNumber + 1n;
+  private build(thisUpdate: Date, nextUpdate: Date, wanted?: bigint): CrlDoc {
+    const t = wanted ?? BigInt(thisUpdate.getTime());
+    const number = t > this.lastNumber ? t : this.lastNumber + 1n;
     this.lastNumber = number;
     const db = this.store.current().db;
     return crlDoc(crlFromIndex({ db, cert: this.cert, key: this.key, md: this.md, thisUpdate, nextUpdate, number }));
   }
 
+  /** The grid's origin for a new generation: the index's ctime, never after the clock. */
+  private baseFor(now: Date): bigint {
+    const nowUs = BigInt(now.getTime()) * 1000n;
+    let st;
+    try {
+      st = statSync(this.store.path, { bigint: true, throwIfNoEntry: false });
+    } catch {
+      st = undefined;
+    }
+    const us = st ? st.ctimeNs / 1000n : nowUs;
+    return us < nowUs ? us : nowUs;
+  }
+
   current(now: Date): CrlDoc {
     const generation = this.store.current().generation;
     const changed = this.built?.generation !== generation;
-    if (changed || this.halfSpent(this.built!.doc, now)) {
-      // Whole seconds: CRL times have no fractions, and Last-Modified must equal thisUpdate.
-      const t = new Date(Math.floor(now.getTime() / 1000) * 1000);
-      const doc = this.build(t, new Date(t.getTime() + this.periodMs));
+    if (changed) this.baseUs = this.baseFor(now);
+    // Whole seconds: CRL times have no fractions, and Last-Modified must equal thisUpdate.
+    const half = Math.max(1000, Math.floor(this.periodMs / 2000) * 1000);
+    const baseSec = Math.floor(Number(this.baseUs / 1000n) / 1000) * 1000;
+    const slot = Math.max(0, Math.floor((now.getTime() - baseSec) / half));
+    if (changed || this.built!.slot !== slot) {
+      const t = new Date(baseSec + slot * half);
+      const doc = this.build(t, new Date(t.getTime() + this.periodMs), this.baseUs + BigInt(slot) * BigInt(half) * 1000n);
       // crl-stale serves the CRL from before the latest index change: a re-issue of the same
       // entries for time alone does not move it.
       if (changed) this.before = this.built?.doc ?? this.before;
-      this.built = { generation, doc };
+      this.built = { generation, slot, doc };
     }
     return this.built!.doc;
-  }
-
-  private halfSpent(doc: CrlDoc, now: Date): boolean {
-    return now.getTime() - doc.thisUpdate.getTime() >= this.periodMs / 2;
   }
 
   faulty(kind: CrlFault, now: Date): CrlDoc | undefined {
