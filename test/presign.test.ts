@@ -264,3 +264,25 @@ t.test('--watch: a pass that fails half-way (a file where a directory should be)
     t.equal(v.status, 'revoked', `${p}: openssl says revoked`);
   }
 });
+
+t.test('--watch: Ctrl-C twice while a long pass runs stops at once, no temporary files left', async (t) => {
+  const ca = await makeOpensslCa(tempDir());
+  const index = join(ca.dir, 'index.txt');
+  const lines = (status: string) => Array.from({ length: 4000 }, (_, i) => line((0x20000 + i).toString(16).toUpperCase(), status, status === 'R' ? '261201000000Z' : '')).join('');
+  writeFileSync(index, lines('V'));
+  const out = join(tempDir(), 'out');
+  const w = watchPresign(t, ['--out', out, '-index', index, '-CA', ca.cacert, '-rkey', ca.cakey, '-nmin', '30', '--concurrency', '1']);
+  t.ok(await w.waitLog(/watching/, 0), w.log);
+  const exited = new Promise<number | null>((r) => w.c.once('exit', (code) => r(code)));
+  const inodes = new Map(readIndex(out).files.map((f) => [f[7], statSync(join(out, f[7])).ino]));
+  // Every line changes: a pass of 4000 signatures.
+  writeFileSync(`${index}.tmp`, lines('R'));
+  renameSync(`${index}.tmp`, index);
+  for (let i = 0; i < 400 && [...inodes].every(([p, ino]) => statSync(join(out, p)).ino === ino); i++) await new Promise((r) => setTimeout(r, 10));
+  w.c.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 50));
+  w.c.kill('SIGINT');
+  t.equal(await exited, 130, w.log);
+  t.match(w.log, /SIGINT again: stopped during a pass; no temporary files left/);
+  t.same(readdirSync(out).filter((n) => n.startsWith('.')), [], 'no temporary directory or file');
+});

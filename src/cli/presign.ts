@@ -180,6 +180,15 @@ async function watchLoop(p: Presigner, cas: LoadedCa[], log: (m: string) => void
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  // A second Ctrl-C while the last pass finishes (a large index takes seconds) stops at once, and
+  // still leaves no temporary files: between two synchronous writes nothing is half done.
+  const hard = (sig: NodeJS.Signals) => {
+    closeAll();
+    log(`${sig} again: stopped during a pass; no temporary files left`);
+    process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+  };
+  process.on('SIGINT', hard);
+  process.on('SIGTERM', hard);
   clearInterval(tick);
   if (timer) clearTimeout(timer);
   for (const w of watchers) w.close();
