@@ -69,7 +69,7 @@ ENV NODE_ENV=production TZ=UTC
 WORKDIR /app
 # uid 1001 / gid 0 like the MQ image (see live-client); the image's own `node` user is 1000.
 RUN useradd --uid 1001 --gid 0 --home-dir /home/ocsplab --create-home --shell /usr/sbin/nologin ocsplab \
- && mkdir -p /lab /mq-etc /drill && chown 1001:0 /lab /mq-etc /drill
+ && mkdir -p /lab /mq-etc /drill /presigned && chown 1001:0 /lab /mq-etc /drill /presigned
 COPY --from=deps --chown=1001:0 /app/node_modules ./node_modules
 COPY --from=build --chown=1001:0 /src/dist/src ./dist/src
 COPY --chown=1001:0 package.json ./

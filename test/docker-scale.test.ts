@@ -19,6 +19,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const read = (f: string) => readFileSync(`${root}/${f}`, 'utf8');
 
 type Service = {
+  build?: { target?: string };
   profiles?: string[];
   image?: string;
   command?: string[];
@@ -98,4 +99,30 @@ t.test('nginx -t accepts both configurations', async (t) => {
     const r = spawnSync(bin, ['-t', '-p', prefix, '-c', join(prefix, f), '-e', join(prefix, 'log')], { encoding: 'utf8' });
     t.equal(r.status, 0, `${f}: ${r.stderr.trim()}`);
   }
+});
+
+t.test('every named volume our services write gets its owner from a directory uid 1001 owns in our image', async (t) => {
+  // Docker creates a named volume's root as root:root 0755 when the image of the first container
+  // to mount it has no directory there, and copies that directory's owner when it has one: our
+  // services run as uid 1001, so a volume no image of ours prepares cannot be written (presign:
+  // EACCES on /presigned).
+  const df = read('Dockerfile');
+  const stage = (target: string) => df.slice(df.indexOf(`AS ${target}`)).split(/\nFROM /)[0];
+  const prepares = (target: string, path: string) =>
+    [...stage(target).matchAll(/mkdir -p ([^&\n]+?) && chown 1001:0 ([^\n\\]+)/g)].some((m) => m[1].split(/\s+/).includes(path) && m[2].trim().split(/\s+/).includes(path));
+  const named = new Set(Object.keys(compose.volumes ?? {}));
+  const written = new Map<string, { writers: string[]; prepared: boolean }>();
+  for (const [name, s] of Object.entries(compose.services)) {
+    const target = s.build?.target;
+    for (const v of s.volumes ?? []) {
+      const [src, path, mode] = v.split(':');
+      if (!named.has(src) || mode === 'ro' || !target) continue;
+      const w = written.get(src) ?? { writers: [], prepared: false };
+      w.writers.push(name);
+      w.prepared ||= prepares(target, path);
+      written.set(src, w);
+    }
+  }
+  t.ok(written.has('presigned'), 'presign writes its volume');
+  for (const [v, w] of written) t.ok(w.prepared, `volume ${v} (written by ${w.writers.join(', ')}): its mount point is made and chowned to 1001 in the writer's image stage`);
 });
