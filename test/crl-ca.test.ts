@@ -260,3 +260,39 @@ t.test('a CA made by plain openssl ca, its config elsewhere and its own file nam
   const noCnf = await cli(['gencrl', d]);
   t.match(noCnf.stderr, /is not a CA directory \(no CA certificate .*cacert\.pem\); for a CA whose openssl\.cnf is elsewhere give --config FILE/);
 });
+
+t.test('every reason openssl ca -revoke writes, as openssl ca -gencrl lists it: the same entries, byte for byte in openssl crl -text', async (t) => {
+  const d = `${tempDir(t)}/reasons`;
+  await initCa({ dir: d, cn: 'Reasons CA', passout: 'pass:lab secret' });
+  const cases: Array<[string, Record<string, string>]> = [
+    ['unspecified', { reason: 'unspecified' }],
+    ['keyCompromise+time', { reason: 'keyCompromise', invalidity: '20260101000000Z' }],
+    ['CACompromise+time', { reason: 'CACompromise', invalidity: '2026-01-02T03:04:05Z' }],
+    ['affiliationChanged', { reason: 'affiliationChanged' }],
+    ['superseded', { reason: 'superseded' }],
+    ['cessationOfOperation', { reason: 'cessationOfOperation' }],
+    ['certificateHold', { reason: 'certificateHold' }],
+    ['hold+callIssuer', { reason: 'certificateHold', holdInstruction: 'holdInstructionCallIssuer' }],
+    ['removeFromCRL', { reason: 'removeFromCRL' }],
+    ['none', {}],
+  ];
+  for (const [cn, o] of cases) {
+    const c = await issue({ dir: d, cn, passin: 'pass:lab secret' });
+    await revoke({ dir: d, target: c.serial, ...o });
+  }
+  writeFileSync(`${d}/pass.txt`, 'lab secret\n', { mode: 0o600 });
+  const ours = await cli(['gencrl', d, '--out', `${d}/ours.pem`, '--passin', `file:${d}/pass.txt`]);
+  expectOk(t, ours, 'gencrl with --passin file:');
+  t.notMatch(ours.stdout + ours.stderr, /lab secret/, 'the pass phrase in no output');
+  expectOk(t, await openssl(['ca', '-config', `${d}/openssl.cnf`, '-gencrl', '-out', `${d}/theirs.pem`, '-passin', 'pass:lab secret']), 'openssl ca -gencrl');
+  const revoked = async (f: string) => {
+    const text = (await openssl(['crl', '-in', f, '-noout', '-text'])).stdout;
+    return text.slice(text.indexOf('Revoked Certificates:'), text.lastIndexOf('Signature Algorithm'));
+  };
+  const a = await revoked(`${d}/ours.pem`);
+  t.equal(a, await revoked(`${d}/theirs.pem`), 'the same revoked list, reasons, invalidity dates and hold codes');
+  t.match(a, /Remove From CRL/);
+  t.match(a, /Hold Instruction Code:\s+Hold Instruction Call Issuer/);
+  t.match(a, /Invalidity Date:\s+Jan  2 03:04:05 2026 GMT/);
+  t.equal((a.match(/Serial Number:/g) ?? []).length, cases.length);
+});
