@@ -257,6 +257,13 @@ t.test('a CA made by plain openssl ca, its config elsewhere and its own file nam
   await genCrl({ dir: oursDir });
   rmSync(`${oursDir}/crlnumber`);
   await t.rejects(genCrl({ dir: oursDir }), /crlnumber is missing/);
+  // A digest openssl would use and we cannot: said, not silently replaced.
+  renameSync(`${top}/away`, `${d}/crl.serial`);
+  writeFileSync(cnf, readFileSync(cnf, 'utf8').replace('default_md = sha256', 'default_md = sha224'));
+  const md = await cli(['gencrl', '--config', cnf, '--out', `${top}/md.pem`]);
+  expectOk(t, md, 'default_md = sha224');
+  t.match(md.stderr, /note: default_md = sha224 is not a digest ocsplab signs with \(sha1, sha256, sha384, sha512\); signed with sha256/);
+  t.match((await openssl(['crl', '-in', `${top}/md.pem`, '-CAfile', `${d}/ca.crt`, '-noout'])).stderr, /verify OK/);
   const noCnf = await cli(['gencrl', d]);
   t.match(noCnf.stderr, /is not a CA directory \(no CA certificate .*cacert\.pem\); for a CA whose openssl\.cnf is elsewhere give --config FILE/);
 });

@@ -35,6 +35,8 @@ export interface GenCrlResult {
   entries: number;
   thisUpdate: Date;
   nextUpdate: Date;
+  /** What the command should tell the user (a config value it could not follow). */
+  notes: string[];
 }
 
 /** Values of the CA section of an openssl.cnf (the one `name`, else default_ca, names), with
@@ -186,7 +188,11 @@ export async function genCrl(o: GenCrlOptions): Promise<GenCrlResult> {
   if (!existsSync(p.cakey)) throw new CaError(`${p.dir} has no CA key (${p.cakey}); a CRL must be signed by the CA, so it cannot be generated here`);
   const period = crlPeriodMs(o, section);
   const ca = await openCaAt(p, o.passin);
-  const md = MD[section.default_md?.toLowerCase() ?? ''];
+  const mdName = section.default_md?.toLowerCase();
+  const md = MD[mdName ?? ''];
+  const notes: string[] = [];
+  // openssl ca would sign with it; saying nothing would leave a CRL signed otherwise than configured.
+  if (mdName && !md && mdName !== 'default') notes.push(`default_md = ${section.default_md} is not a digest ocsplab signs with (sha1, sha256, sha384, sha512); signed with ${digestFor(ca.key)}`);
   return withLock(p.lock, () => {
     const { db } = readDatabase(p);
     // openssl renames crlnumber to crlnumber.old before crlnumber.new in: killed between the two,
@@ -206,6 +212,6 @@ export async function genCrl(o: GenCrlOptions): Promise<GenCrlResult> {
     if (o.out) writeOut(o.out, o.der ? der : crlToPem(der));
     // After the CRL is out, as openssl: the number it used is not handed out twice.
     if (number !== undefined) replaceFile(p.crlnumber, `${hexText(number + 1n)}\n`);
-    return { der, number, entries: crlEntriesOf(db).length, thisUpdate, nextUpdate };
+    return { der, number, entries: crlEntriesOf(db).length, thisUpdate, nextUpdate, notes };
   });
 }

@@ -164,6 +164,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     const [dir] = config !== undefined && p.length === 0 ? [undefined] : positionals(p, 1, 'DIR (or --config FILE)');
     const o = str(v.out);
     const r = await genCrl({ dir, config, name: str(v.name), out: o, days: num(v.days, '--days'), hours: num(v.hours, '--hours'), der: Boolean(v.der), passin: str(v.passin) });
+    for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
     // Like openssl, without --out the CRL goes to standard output.
     if (!o) process.stdout.write(v.der ? r.der : crlToPem(r.der));
     else out(`CRL written to ${o}: ${r.entries} revoked, number ${r.number === undefined ? 'none' : r.number.toString(16).toUpperCase()}, next update ${r.nextUpdate.toISOString()}\n`);
