@@ -70,7 +70,9 @@ t.test('signed from the index: DER and PEM, cache headers, 304, the next fetch a
   t.not(pem.headers.get('etag'), b.headers.get('etag'), 'the PEM form has its own ETag');
   await restore({ dir, target: leaf.serial });
   t.notOk(parseCrl((await fetchCrl(url)).body).entries.has(normalizeSerial(leaf.serial)), 'restore: gone from the next CRL');
-  t.equal((await fetchCrl(`${r.url}/crl/nosuch.crl`)).status, 404);
+  const nosuch = await fetchCrl(`${r.url}/crl/nosuch.crl`);
+  t.equal(nosuch.status, 404);
+  t.match(nosuch.body.toString(), 'no CA named nosuch here (CRLs here: /crl/served.crl)', 'the 404 says which CRLs are served');
   const ocsp = await openssl(['ocsp', '-issuer', cacert, '-cert', leaf.certPath, '-url', r.url, '-CAfile', cacert]);
   t.match(ocsp.stdout, /: good/, 'OCSP still answers on the same port');
 });

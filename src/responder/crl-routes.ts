@@ -32,6 +32,8 @@ export function crlNotModified(req: Pick<IncomingMessage, 'headers'>, etag: stri
 export interface CrlHandlerOptions {
   /** The CA of a name, with its CRL origin (undefined: the CA serves no CRL, and why). */
   lookup(name: string): { origin?: CrlOrigin; why?: string } | undefined;
+  /** The CA names served, for the 404 of a name that is not one of them. */
+  names?(): string[];
   /** The CRL mode in force for a CA (its own, else the one for every CA). */
   mode(name: string): Mode;
   log: FastifyBaseLogger;
@@ -68,7 +70,8 @@ export function crlHandler(o: CrlHandlerOptions): RequestHandler {
       o.onAnswered?.(name, what, faulted, req.method!, ms);
     };
     if (!ca) {
-      text(res, 404, `no CA named ${name} here\n`);
+      const served = o.names?.() ?? [];
+      text(res, 404, `no CA named ${name} here${served.length ? ` (CRLs here: ${served.map((n) => `/crl/${n}.crl`).join(', ')})` : ''}\n`);
       done('http-404');
       return true;
     }

@@ -125,6 +125,7 @@ export class Responder {
         const ca = this.cas.find((c) => c.name === n);
         return ca && { origin: ca.crl, why: ca.crlWhy };
       },
+      names: () => this.cas.map((c) => c.name),
       mode: (n) => this.crlMode(n),
       log: l.app.log,
       onHang: (socket) => l.hang(socket),
