@@ -31,7 +31,7 @@ if (process.argv.includes('--health')) {
 
 const app = env.OCSPLAB_APP ?? '/app';
 const dist = (f) => import(pathToFileURL(join(app, 'dist/src', f)).href);
-const [{ LdapCrlPublisher }, { parseCrl }, { ldapDn }] = await Promise.all([dist('ldap/crl-publisher.js'), dist('crl/decode.js'), dist('ldap/dn.js')]);
+const [{ LdapCrlPublisher }, { parseCrl }, { ldapDn }, { LDAP_MODE_HEADER }] = await Promise.all([dist('ldap/crl-publisher.js'), dist('crl/decode.js'), dist('ldap/dn.js'), dist('responder/modes.js')]);
 
 const lab = env.LAB ?? '/lab';
 const ldapUrl = env.LDAP_URL ?? 'ldap://ldap:389';
@@ -69,7 +69,7 @@ async function syncOne(url) {
     const crl = parseCrl(Buffer.from(await res.arrayBuffer()));
     // The CA's LDAP fault mode (ocsplab ctl mode CA ldap-no-entry), which the responder names
     // in a header since only this publisher can act on the entry.
-    const ldapMode = res.headers.get('ocsplab-ldap-mode');
+    const ldapMode = res.headers.get(LDAP_MODE_HEADER);
     stage = 'ldap';
     publisher ??= await LdapCrlPublisher.connect({ url: ldapUrl, bindDn, password: password(), timeoutMs });
     const held = await publisher.read(crl.issuerDer);

@@ -78,7 +78,7 @@ export class ConsoleDrill {
       throw e;
     }
     // A file written for another lab shape would fail on CA names this lab does not have.
-    const depth = this.env.lab.depth ?? 1;
+    const depth = this.env.lab.depth;
     if (file.labDepth !== depth)
       throw Object.assign(new Error(`${basename(path)} is written for a lab of depth ${file.labDepth} (labDepth), and this console's lab has depth ${depth}: run it from ocsplab lab up${file.labDepth > 1 ? ` --depth ${file.labDepth}` : ''} on another lab directory, or with ocsplab drill`), { statusCode: 400 });
     const chosen = file.scenarios.filter((sc) => matchesFilter(file, sc, filter));

@@ -64,9 +64,9 @@ export function settingsChoices() {
 /** The page's first settings: the drill's defaults, and for a lab with intermediate CAs those of
  *  scenarios/mq-chain-matrix.yaml (every CA trusted; each certificate's AIA names its issuer's
  *  responder, which an AUTHINFO or MQAIR URL for the leaf's CA would override for the whole chain). */
-export function newConsoleSettings(lab?: { chain: readonly { issuer?: string }[] }): Settings {
+export function newConsoleSettings(lab: { chain: readonly { issuer?: string }[] }): Settings {
   const s = cloneSettings(DEFAULT_SETTINGS);
-  if (lab?.chain.some((c) => c.issuer)) {
+  if (lab.chain.some((c) => c.issuer)) {
     for (const side of [s.qm, s.client]) {
       side.trust = ['all'];
       side.OCSPCheckExtensions = true;

@@ -134,7 +134,7 @@ export class LabEnv {
   /** The lab's LDAP server as the modes want it, with each CA's current CRL (or none). */
   private async ldapServer(): Promise<LdapServer> {
     if (!this.ldap) {
-      if (!Slapd.installed()) throw new MissingTool("slapd (OpenLDAP, for the lab's LDAP CRL server)", 'apt-get install slapd ldap-utils, or OCSPLAB_SLAPD=/path/to/slapd');
+      if (!Slapd.installed()) throw new MissingTool('slapd', "OpenLDAP, for the lab's LDAP CRL server", 'apt-get install slapd ldap-utils, or OCSPLAB_SLAPD=/path/to/slapd');
       this.ldap = { slapd: await Slapd.start({ dir: join(this.lab.dir, 'ldap'), suffixes: [LAB_SUFFIX] }) };
     }
     const l = this.ldap;

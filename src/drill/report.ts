@@ -77,7 +77,7 @@ export function rowExpected(r: ScenarioResult): string {
 export function rowActual(r: ScenarioResult, errorChars = Infinity): string {
   if (r.error) return `error: ${r.error.split('\n')[0]!.slice(0, errorChars)}`;
   // The tool's name only: the verdict line says how to install it.
-  if (r.skipped) return `skipped: ${r.skipped.split(' not installed')[0]!.split(' (')[0]} not installed`;
+  if (r.skipped) return `skipped: ${r.skippedTool ?? 'a tool'} not installed`;
   const c = shownConnect(r);
   return c ? prefix(r) + summarizeActual(c.result, r.expect) : '-';
 }

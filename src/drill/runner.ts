@@ -41,6 +41,8 @@ export interface ScenarioResult {
   mismatches: Mismatch[];
   error?: string;
   skipped?: string;
+  /** The tool whose absence skipped it (MissingTool.tool), for the table. */
+  skippedTool?: string;
   /** What the steps did, for reports ("qm-ca down", "revoke client"). */
   actions: string[];
   logDirs: Record<SideName, string>;
@@ -202,7 +204,7 @@ async function runScenario(o: RunOptions, file: DrillFile, sc: Scenario, last: b
   const started = performance.now();
   let run: ScenarioRun | undefined;
   let error: string | undefined;
-  let skipped: string | undefined;
+  let skipped: MissingTool | undefined;
   try {
     await o.env.reset();
     await rm(base, { recursive: true, force: true });
@@ -221,7 +223,7 @@ async function runScenario(o: RunOptions, file: DrillFile, sc: Scenario, last: b
     }
   } catch (e) {
     if (e instanceof AbortedError || o.signal?.aborted) throw new AbortedError();
-    if (e instanceof MissingTool) skipped = e.message;
+    if (e instanceof MissingTool) skipped = e;
     else error = (e as Error).message;
   } finally {
     if (!(o.keepLab && last)) await o.env.reset();
@@ -247,7 +249,7 @@ async function runScenario(o: RunOptions, file: DrillFile, sc: Scenario, last: b
     connects,
     mismatches,
     ...(error ? { error } : {}),
-    ...(skipped ? { skipped } : {}),
+    ...(skipped ? { skipped: skipped.message, skippedTool: skipped.tool } : {}),
     actions: run?.actions ?? [],
     logDirs,
   };

@@ -30,10 +30,13 @@ export interface ConnectRequest {
  *  with what to install, not failed, so a machine without it still runs the rest. */
 export class MissingTool extends Error {
   constructor(
+    /** The command's name, for a table cell ('slapd'). */
     readonly tool: string,
+    /** What it is and is for here, for the verdict. */
+    readonly purpose: string,
     readonly install: string,
   ) {
-    super(`${tool} not installed: ${install}`);
+    super(`${tool} (${purpose}) not installed: ${install}`);
   }
 }
 

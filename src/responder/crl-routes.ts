@@ -63,7 +63,8 @@ export function crlHandler(o: CrlHandlerOptions): RequestHandler {
       return true;
     }
     const ca = o.lookup(name);
-    const faulted = crlHttpFault(o.mode(name));
+    const mode = o.mode(name);
+    const faulted = crlHttpFault(mode);
     const done = (what: string) => {
       const ms = performance.now() - t0;
       o.log.info({ method: req.method, ca: name, crl: what, mode: faulted, ms: Math.round(ms * 1000) / 1000 }, 'crl');
@@ -96,7 +97,7 @@ export function crlHandler(o: CrlHandlerOptions): RequestHandler {
     const body = pem ? Buffer.from(crlToPem(doc.der), 'latin1') : doc.der;
     const etag = pem ? `${doc.etag.slice(0, -1)}-pem"` : doc.etag;
     const headers: OutgoingHttpHeaders = { 'content-type': pem ? 'application/x-pem-file' : 'application/pkix-crl' };
-    const ldap = ldapFault(o.mode(name));
+    const ldap = ldapFault(mode);
     if (ldap) headers[LDAP_MODE_HEADER] = ldap;
     addCacheHeaders(headers, etag, doc.thisUpdate, doc.nextUpdate, now.getTime(), o.maxAge);
     if (crlNotModified(req, etag, doc.thisUpdate)) {
