@@ -207,7 +207,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const dir = mkdtempSync(join(tmpdir(), 'ocsplab-soak-'));
   let child: ChildProcess | undefined;
-  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  // fifo: every pooled socket is used in turn. Node's default (lifo) leaves the sockets opened in
+  // a latency spike idle at the bottom of the pool until the server's 5 s keep-alive timeout
+  // closes them, and a request sent on one as it closes fails with ECONNRESET (seen twice under
+  // the full suite's load): a race of this client's, not a responder error.
+  const agent = new Agent({ keepAlive: true, maxSockets: 32, scheduling: 'fifo' });
   try {
     const ca = await initCa({ dir: join(dir, 'ca'), cn: 'Soak CA', key: 'ec-p256' });
     const issuer = readCertificates(readFileSync(ca.cacert))[0];
