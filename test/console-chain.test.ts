@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labUp } from '../src/cli/lab.js';
 import { tempDir } from './helpers/openssl.js';
+import { waitUntil } from './helpers/wait.js';
 
 const dir = tempDir('ocsplab-console-chain-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,9 +40,6 @@ t.test('lab up --depth 2: connect, revoke the issuing CA, restore', async (t) =>
   t.match(wrong.json.error, /written for a lab of depth 1 .* this console's lab has depth 2/);
   t.equal((await api('POST', '/api/lab/drill', { file: 'mq-chain-matrix.yaml', filter: 'chain-client-issuing-revoked' })).status, 202);
   let d = (await api('GET', '/api/lab/drill')).json;
-  for (let i = 0; i < 100 && d.state === 'running'; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    d = (await api('GET', '/api/lab/drill')).json;
-  }
+  await waitUntil(async () => (d = (await api('GET', '/api/lab/drill')).json).state !== 'running', { every: 100 });
   t.equal(d.passed, true, 'the chain matrix scenario passes on the console\'s chain lab');
 });

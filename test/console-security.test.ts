@@ -12,6 +12,7 @@ import { eventStream, listening, startLabUp } from './helpers/console.js';
 import { run, tempDir } from './helpers/openssl.js';
 import { freePort } from './helpers/ca-tools.js';
 import { CLI } from './helpers/cli.js';
+import { waitUntil } from './helpers/wait.js';
 
 interface Res {
   status: number;
@@ -115,7 +116,7 @@ t.test('without a token (loopback): foreign Origin and rebound Host refused; no 
     t.equal((await call(base, 'DELETE', '/api/modes/qm-ca', { headers: { origin: own } })).status, 409, 'DELETE mode during a drill: 409');
     t.equal((await call(base, 'POST', '/api/lab/cas/qm-ca/revoke', { headers: { origin: own }, body: revoke })).status, 409, 'revoke during a drill: 409');
   }
-  for (let i = 0; i < 100 && up.env && JSON.parse((await call(base, 'GET', '/api/lab/drill')).body).state === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(async () => !up.env || JSON.parse((await call(base, 'GET', '/api/lab/drill')).body).state !== 'running', { every: 100 });
   t.equal(JSON.parse((await call(base, 'GET', '/api/lab/drill')).body).passed, true, 'drill passed');
   t.equal((await call(base, 'POST', '/api/lab/drill', { headers: { origin: own }, body: { file: '../../etc/passwd' } })).status, 400, 'only listed scenario files');
   for (const path of ['/', '/login', '/assets/console.js', '/assets/console.css', '/assets/favicon.svg', '/api/lab', '/api/lab/cas', '/api/cas', '/api/mode-kinds', '/api/lab/settings', '/api/lab/drill', '/api/lab/drill/report.html', '/api/lab/drill/report.json', '/api/lab/drill/report.junit.xml', '/metrics', '/api/counters']) {

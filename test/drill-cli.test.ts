@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitUntil } from './helpers/wait.js';
 
 const CLI = resolve(fileURLToPath(import.meta.url), '../../src/cli/main.js');
 
@@ -158,7 +159,7 @@ t.test('Ctrl-C mid-scenario: exit 130 soon, the lab put back, nothing left runni
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   const index = join(dir, 'lab', 'client-ca', 'index.txt');
   const revoked = () => existsSync(index) && /^R\t/m.test(readFileSync(index, 'utf8'));
-  for (let i = 0; i < 200 && !revoked(); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitUntil(revoked);
   t.ok(revoked(), 'the scenario got as far as revoking');
   const sent = Date.now();
   child.kill('SIGINT');

@@ -12,6 +12,7 @@ import { freePort } from './helpers/ca-tools.js';
 import { startCli } from './helpers/cli.js';
 import { eventStream } from './helpers/console.js';
 import { makeOpensslCa, opensslQuery, run, tempDir } from './helpers/openssl.js';
+import { waitUntil } from './helpers/wait.js';
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
 
@@ -138,7 +139,7 @@ t.test('two workers: /metrics sums every worker', async (t) => {
   const P = 20;
   for (let i = 0; i < P; i++) t.equal(await post(url, plain), 200);
   for (let i = 0; i < 3; i++) t.equal((await fetch(`${url}/crl/w-ca.crl`, { headers: { connection: 'close' } })).status, 200, 'CRL served');
-  for (let i = 0; i < 30 && !/event: feed/.test(events.text()); i++) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => /event: feed/.test(events.text()), { ms: 15_000, every: 100 });
   const seen = await events.stop();
   const feed = [...seen.matchAll(/event: feed\ndata: (.*)\n/g)].map((x) => JSON.parse(x[1]!) as FeedBatch);
   t.ok(feed.length > 0, 'feed batches from the workers');

@@ -15,6 +15,7 @@ import { makeOpensslCa, tempDir } from './helpers/openssl.js';
 import { findNginx, NGINX_INSTALL, portOpen, startNginx } from './helpers/nginx.js';
 import { indexLine, opensslVerifyFile, readPresignIndex, specialSerials } from './helpers/presign.js';
 import { decodeOcspResponse } from '../src/ocsp/verify.js';
+import { waitUntil } from './helpers/wait.js';
 
 const bin = await findNginx();
 
@@ -33,7 +34,7 @@ if (!bin) {
     let log = '';
     w.stderr!.on('data', (d) => (log += d));
     t.teardown(() => void w.kill('SIGKILL'));
-    for (let i = 0; i < 200 && !/watching/.test(log); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => /watching/.test(log));
     t.match(log, /watching/);
 
     const port = await freePort();
@@ -64,7 +65,7 @@ if (!bin) {
     const row = idx.files.find((f) => f[1] === leaf.serial)!;
     const mark = log.length;
     t.equal((await ca.revoke(leaf.pem, ['-crl_reason', 'keyCompromise'])).code, 0);
-    for (let i = 0; i < 200 && !/1 changed/.test(log.slice(mark)); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => /1 changed/.test(log.slice(mark)));
     const r = await fetch(`${base}/${row[8]}`);
     t.equal(decodeOcspResponse(Buffer.from(await r.arrayBuffer())).basic?.singles[0]?.status, 'revoked', 'served revoked at the same URL');
 

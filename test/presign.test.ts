@@ -16,6 +16,7 @@ import { Presigner } from '../src/presign/presign.js';
 import { loadCa } from '../src/responder/ca-loader.js';
 import { decodeGetPath } from '../src/responder/ocsp-routes.js';
 import { decodeOcspResponse } from '../src/ocsp/verify.js';
+import { waitUntil } from './helpers/wait.js';
 
 async function opensslRequest(ca: OpensslCa, serial: string): Promise<Buffer> {
   const f = join(ca.dir, `req-${serial}.der`);
@@ -30,10 +31,8 @@ function watchPresign(t: Test, args: string[]) {
   const w = { c, log: '', waitLog: async (_re: RegExp, _from: number): Promise<boolean> => false };
   c.stderr!.on('data', (d) => (w.log += d));
   t.teardown(() => void c.kill('SIGKILL'));
-  w.waitLog = async (re, from) => {
-    for (let i = 0; i < 200 && !re.test(w.log.slice(from)); i++) await new Promise((r) => setTimeout(r, 50));
-    return re.test(w.log.slice(from));
-  };
+  // Up to a minute: a pass of thousands of signatures on a busy 2-core machine takes a while.
+  w.waitLog = (re, from) => waitUntil(() => re.test(w.log.slice(from)));
   return w;
 }
 
@@ -230,7 +229,7 @@ t.test('Ctrl-C during the first pass: exit 130, no temporary files left', async 
   c.stderr!.on('data', (d) => (log += d));
   t.teardown(() => void c.kill('SIGKILL'));
   const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
-  for (let i = 0; i < 400 && !existsSync(join(out, 'serial')); i++) await new Promise((r) => setTimeout(r, 10));
+  await waitUntil(() => existsSync(join(out, 'serial')), { every: 10 });
   t.ok(existsSync(join(out, 'serial')), 'writing has begun');
   c.kill('SIGINT');
   t.equal(await exited, 130, log);
@@ -278,7 +277,7 @@ t.test('--watch: Ctrl-C twice while a long pass runs stops at once, no temporary
   // Every line changes: a pass of 4000 signatures.
   writeFileSync(`${index}.tmp`, lines('R'));
   renameSync(`${index}.tmp`, index);
-  for (let i = 0; i < 400 && [...inodes].every(([p, ino]) => statSync(join(out, p)).ino === ino); i++) await new Promise((r) => setTimeout(r, 10));
+  await waitUntil(() => [...inodes].some(([p, ino]) => statSync(join(out, p)).ino !== ino), { every: 10 });
   w.c.kill('SIGINT');
   await new Promise((r) => setTimeout(r, 50));
   w.c.kill('SIGINT');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { freePort, tempDir as tempDirFor } from './helpers/ca-tools.js';
 import { CLI, startCli } from './helpers/cli.js';
 import { makeOpensslCa, opensslQuery, run, tempDir } from './helpers/openssl.js';
+import { waitUntil } from './helpers/wait.js';
 
 t.test('cluster of two workers behind one port, driven by ctl', async (t) => {
   const ca = await makeOpensslCa(tempDir(), { pass: 'multi-secret' });
@@ -32,7 +33,7 @@ t.test('cluster of two workers behind one port, driven by ctl', async (t) => {
   const pids = (await run('pgrep', ['-P', String(child.pid)])).stdout.trim().split('\n').map(Number);
   t.equal(pids.length, 2, 'two worker processes');
   process.kill(pids[0], 'SIGKILL');
-  for (let i = 0; i < 50 && !/starting another/.test(s.out()); i++) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => /starting another/.test(s.out()), { every: 100 });
   await new Promise((r) => setTimeout(r, 1000));
   for (let i = 0; i < 4; i++) t.equal((await q()).status, 'unknown', 'replacement worker has the mode');
   const counters = JSON.parse((await run('node', [CLI, 'ctl', '--admin', adminUrl, 'counters'])).stdout);

@@ -13,6 +13,7 @@ import { Responder } from '../src/responder/responder.js';
 import { freePort, openssl, run, tempDir } from './helpers/ca-tools.js';
 import { startCli } from './helpers/cli.js';
 import { startResponder } from './helpers/responder.js';
+import { waitUntil } from './helpers/wait.js';
 
 const base = tempDir(t);
 const dir = `${base}/ca`;
@@ -177,7 +178,7 @@ t.test('two workers: CRL modes reach every worker and survive a replacement', as
   }
   const pids = (await run('pgrep', ['-P', String(s.child.pid)])).stdout.trim().split('\n').map(Number);
   process.kill(pids[0], 'SIGKILL');
-  for (let i = 0; i < 50 && !/starting another/.test(s.out()); i++) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => /starting another/.test(s.out()), { every: 100 });
   await new Promise((r) => setTimeout(r, 1000));
   for (let i = 0; i < 4; i++) {
     const c = parseCrl((await fetchCrl(`http://127.0.0.1:${port}/crl/served.crl`, { connection: 'close' })).body);
@@ -191,7 +192,7 @@ t.test('two workers: CRL modes reach every worker and survive a replacement', as
   process.kill(pids[1], 'SIGKILL');
   const put = await fetch(api, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'crl-future' });
   t.equal(put.status, 200, 'a mode set during a replacement is answered');
-  for (let i = 0; i < 100 && (s.out().match(/starting another/g) ?? []).length === before; i++) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => (s.out().match(/starting another/g) ?? []).length > before, { every: 100 });
   const put2 = await fetch(api, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'crl-future' });
   t.equal(put2.status, 200, 'and one set while the replacement starts');
   for (let i = 0; i < 6; i++) {

@@ -2,6 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { waitUntil } from './wait.js';
 
 export const CLI = join(process.cwd(), 'dist/src/cli/main.js');
 
@@ -19,7 +20,7 @@ export async function startCli(args: string[], o: { cwd?: string; input?: string
   child.stderr!.on('data', (d) => (out += d));
   if (o.input !== undefined) child.stdin!.end(o.input);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  for (let i = 0; i < 150 && !/waiting for OCSP client connections/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => /waiting for OCSP client connections/.test(out) || child.exitCode !== null, { every: 100 });
   if (!/waiting for OCSP client connections/.test(out)) throw new Error(`did not start: ${out}`);
   return { child, out: () => out, exited };
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { waitUntil } from './wait.js';
 
 export const CLI = join(process.cwd(), 'dist/src/cli/main.js');
 export const CHROMIUM = process.env.OCSPLAB_CHROMIUM ?? '/usr/bin/chromium';
@@ -28,7 +29,7 @@ export async function startLabUp(args: string[], env: NodeJS.ProcessEnv = proces
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  for (let i = 0; i < 600 && !/Ctrl-C stops everything/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  await waitUntil(() => /Ctrl-C stops everything/.test(out) || child.exitCode !== null, { every: 100 });
   if (!/Ctrl-C stops everything/.test(out)) {
     child.kill('SIGKILL');
     throw new Error(`lab up did not start: ${out}`);
