@@ -127,7 +127,7 @@ t.test('without a token (loopback): foreign Origin and rebound Host refused; no 
   const page = await call(base, 'GET', '/');
   t.match(String(page.headers['content-security-policy']), /script-src 'self'/, 'the page: a CSP without inline script');
   t.notMatch(page.body, /https?:\/\/(?!127\.0\.0\.1)[a-z]/i, 'the page loads nothing from elsewhere (no CDN)');
-  await new Promise((r) => setTimeout(r, 700));
+  await waitUntil(() => ['state', 'lab-cas', 'lab-connect', 'drill'].every((e) => events.text().includes(`event: ${e}\n`)), { ms: 15_000 });
   const stream = await events.stop();
   t.match(stream, /event: state\n/, 'SSE: state');
   t.match(stream, /event: lab-cas\n/, 'SSE: certificates');
@@ -193,7 +193,7 @@ t.test('with a token: wrong token 401, login form, HttpOnly SameSite=Strict cook
   const events = await eventStream(`${base}api/events`, { cookie });
   t.equal(events.res.status, 200, 'event stream with the cookie');
   bodies.push((await call(base, 'POST', '/api/lab/connect', { headers: withCookie({ origin: own }) })).body);
-  await new Promise((r) => setTimeout(r, 700));
+  await waitUntil(() => events.text().includes('event: lab-connect'), { ms: 15_000 });
   const stream = await events.stop();
   t.match(stream, /event: lab-connect/);
   t.notOk([...bodies, stream].some((b) => b.includes(token)), 'the token is in no page, answer or SSE message');
