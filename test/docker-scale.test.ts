@@ -8,12 +8,12 @@
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { findNginx, NGINX_INSTALL } from './helpers/nginx.js';
+import { tempDir } from './helpers/openssl.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const read = (f: string) => readFileSync(`${root}/${f}`, 'utf8');
@@ -84,7 +84,7 @@ t.test('nginx -t accepts both configurations', async (t) => {
     else t.plan(0, `nginx not installed: ${NGINX_INSTALL}`);
     return;
   }
-  const prefix = mkdtempSync(join(tmpdir(), 'ocsplab-nginx-t-'));
+  const prefix = tempDir('ocsplab-nginx-t-');
   t.teardown(() => rmSync(prefix, { recursive: true, force: true }));
   mkdirSync(join(prefix, 'get'));
   for (const f of ['nginx-cache.conf', 'nginx-static.conf']) {

@@ -4,11 +4,11 @@
 
 import t, { type Test } from 'tap';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitUntil } from './helpers/wait.js';
+import { tempDir } from './helpers/openssl.js';
 
 const CLI = resolve(fileURLToPath(import.meta.url), '../../src/cli/main.js');
 
@@ -23,7 +23,7 @@ function drill(args: string[], cwd = process.cwd(), env: Record<string, string> 
 }
 
 function temp(t: Test): string {
-  const d = mkdtempSync(join(tmpdir(), 'ocsplab-drill-cli-'));
+  const d = tempDir('ocsplab-drill-cli-');
   t.teardown(() => rmSync(d, { recursive: true, force: true }));
   return d;
 }

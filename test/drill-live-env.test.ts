@@ -3,16 +3,16 @@
 // puts everything back. Also `ocsplab drill --target` usage errors.
 
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { main as drillMain } from '../src/cli/drill.js';
 import { createLab } from '../src/ca/index.js';
 import { AdminClient, LiveEnv } from '../src/drill/live-env.js';
 import { Responder } from '../src/responder/responder.js';
 import type { CaName } from '../src/drill/settings.js';
+import { tempDir } from './helpers/openssl.js';
 
-const work = mkdtempSync(join(tmpdir(), 'ocsplab-live-env-'));
+const work = tempDir('ocsplab-live-env-');
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
 t.test('modes, revoke/restore and reset through the admin APIs', async (t) => {

@@ -4,16 +4,16 @@
 // (No real queue manager has been run against this target; see README, "Docker lab".)
 
 import t from 'tap';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, type LabManifest } from '../src/ca/index.js';
 import { AMQSPUTC_COMMAND, AMQSSSLC_COMMAND, attemptCcdt, attemptClientIni, buildCommand, clientPlan, liveConfigFromEnv, parseConn, planVars, unsupportedSettings, type LiveConfig } from '../src/drill/live-config.js';
 import { entriesSince, logMark, parseClientTranscript, readSince } from '../src/drill/live-output.js';
 import { LiveTarget, type CommandRunner } from '../src/drill/live.js';
 import { cloneSettings, DEFAULT_SETTINGS } from '../src/drill/settings.js';
+import { tempDir } from './helpers/openssl.js';
 
-const work = mkdtempSync(join(tmpdir(), 'ocsplab-live-'));
+const work = tempDir('ocsplab-live-');
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
 // A real-looking MQ 9.3 entry on Linux: 12-hour clock, and the Time/ArithInsert header lines.

@@ -4,8 +4,7 @@
 // lab, no TLS, each connect's result scripted.
 
 import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabManifest } from '../src/ca/index.js';
 import { parseDrill } from '../src/drill/load.js';
@@ -17,6 +16,7 @@ import { renderFailure, renderTable } from '../src/drill/report-table.js';
 import { runDrills, type DrillEnv, type ScenarioResult } from '../src/drill/runner.js';
 import type { ConnectRequest, Target } from '../src/drill/target.js';
 import type { ConnectResult } from '../src/emulator/types.js';
+import { tempDir } from './helpers/openssl.js';
 
 const STUB_ENV: DrillEnv = {
   lab: { dir: '/nonexistent/lab' } as LabManifest,
@@ -52,7 +52,7 @@ const THREE = (id: string, sc = '') => `  - id: ${id}
 ${sc}`;
 
 async function run(t: Test, yaml: string, script: Array<number | 'throw'>): Promise<{ rep: DrillReport; results: ScenarioResult[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-drill-report-'));
+  const dir = tempDir('ocsplab-drill-report-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = parseDrill(`lab: lab\nscenarios:\n${yaml}`, join(dir, 'd.yaml'));
   const results = await runDrills([file], { env: STUB_ENV, target: new ScriptedTarget(script), logRoot: join(dir, 'logs') });

@@ -3,8 +3,7 @@
 // renders the run. The lab and its responders are real.
 
 import t from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabEnv } from '../src/drill/lab-env.js';
 import { parseDrill } from '../src/drill/load.js';
@@ -19,6 +18,7 @@ import type { ConnectResult, SideResult } from '../src/emulator/types.js';
 import { emulatorConfigs } from '../src/drill/embedded.js';
 import { validationErrorMatches } from '../src/drill/expect.js';
 import type { LabManifest } from '../src/ca/index.js';
+import { tempDir } from './helpers/openssl.js';
 
 const side = (s: 'qm' | 'client', dir: string, ids: string[] = [], ve: number[] = []): SideResult => ({
   side: s,
@@ -91,7 +91,7 @@ scenarios:
 `;
 
 t.test('runner: clean state per scenario after failures and errors; reports of the run', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-drill-'));
+  const dir = tempDir('ocsplab-drill-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = parseDrill(FILE, join(dir, 'drill.yaml'));
   const env = await LabEnv.open(file.lab);
@@ -171,7 +171,7 @@ t.test('runner: clean state per scenario after failures and errors; reports of t
 });
 
 t.test('keepLab leaves the last scenario\'s state; the embedded configs follow the settings', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-drill-'));
+  const dir = tempDir('ocsplab-drill-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = parseDrill(`lab: lab\nscenarios:\n  - id: last\n    steps: [{ revoke: { cert: qm } }, { responder: { ca: client-ca, mode: down } }]\n    expect: { rc: 0 }\n`, join(dir, 'd.yaml'));
   const env = await LabEnv.open(file.lab);
@@ -195,7 +195,7 @@ t.test('keepLab leaves the last scenario\'s state; the embedded configs follow t
 });
 
 t.test('shell steps see the lab through the environment; a failing one is an error with its stderr', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-drill-'));
+  const dir = tempDir('ocsplab-drill-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, 'seen.txt');
   const file = parseDrill(
@@ -221,7 +221,7 @@ scenarios:
 });
 
 t.test('expect inferred and validation-error patterns: pass and fail against what the target returned', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-drill-'));
+  const dir = tempDir('ocsplab-drill-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const env: DrillEnv = {
     lab: { dir } as LabManifest,

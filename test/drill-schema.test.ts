@@ -2,13 +2,13 @@
 // scenario and field, all in one pass.
 
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDrill, parseDrill } from '../src/drill/load.js';
 import { DrillSchemaError } from '../src/drill/schema.js';
 import { DEFAULT_SETTINGS } from '../src/drill/settings.js';
 import { OUTCOME_ROWS } from '../src/mq/outcomes.js';
+import { tempDir } from './helpers/openssl.js';
 
 function problems(text: string, path = '/x/drills/bad.yaml'): string[] {
   try {
@@ -92,7 +92,7 @@ t.test('file-level problems: missing lab, empty scenarios, bad defaults, YAML sy
 });
 
 t.test('a missing file is reported as such', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-drill-'));
+  const dir = tempDir('ocsplab-drill-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   await t.rejects(loadDrill(join(dir, 'nope.yaml')), /nope\.yaml: cannot read: ENOENT/);
   writeFileSync(join(dir, 'one.yaml'), 'lab: .\nscenarios: [{ id: x, expect: { rc: 0 } }]\n');

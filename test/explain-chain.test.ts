@@ -5,8 +5,7 @@
 // emulator and every failing scenario's logs explained back to the certificate the drill broke.
 
 import t from 'tap';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detailsCertificate } from '../src/mq/inserts.js';
@@ -16,6 +15,7 @@ import { EmbeddedTarget } from '../src/drill/embedded.js';
 import { LabEnv } from '../src/drill/lab-env.js';
 import { loadDrill } from '../src/drill/load.js';
 import { runDrills } from '../src/drill/runner.js';
+import { tempDir } from './helpers/openssl.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (f: string) => readFileSync(join(ROOT, 'test/fixtures/mq', f), 'utf8');
@@ -58,7 +58,7 @@ t.test('an intermediate shown by the log itself: another entry names a certifica
 });
 
 // Through the drill: every failing chain scenario, its logs explained back.
-const work = mkdtempSync(join(tmpdir(), 'ocsplab-explain-chain-'));
+const work = tempDir('ocsplab-explain-chain-');
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
 /** Scenario -> the side whose entry names the certificate, its CN and role. From the scenario's

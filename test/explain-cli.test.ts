@@ -3,11 +3,11 @@
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { tempDir } from './helpers/openssl.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -107,7 +107,7 @@ t.test('usage: --help documents the exit codes; bad input is exit 1 or 2', async
 });
 
 t.test('an MQ errors directory: AMQERR03 to 01 (oldest first) and its FDCs, as if each were given', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ocsplab-errors-'));
+  const dir = tempDir('ocsplab-errors-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   // The seed's QM log split as MQ rotates it: the older half in AMQERR02.LOG.
   const qm = readFileSync(join(FIX, 'seed003-row3-qm.txt'), 'utf8');

@@ -6,8 +6,7 @@
 // The fixtures in test/fixtures/mq/emulator are the emulator's output (see the README there).
 import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -26,6 +25,7 @@ import { loadDrill, parseDrill } from '../src/drill/load.js';
 import { runDrills, type ScenarioResult } from '../src/drill/runner.js';
 import type { DrillFile } from '../src/drill/schema.js';
 import { JAVA_LOG_NAME } from '../src/emulator/side-log.js';
+import { tempDir } from './helpers/openssl.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'dist/src/cli/main.js');
@@ -199,7 +199,7 @@ function slapdPresent(t: Test): boolean {
   return false;
 }
 
-const work = mkdtempSync(join(tmpdir(), 'ocsplab-explain-crl-'));
+const work = tempDir('ocsplab-explain-crl-');
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs drill files in-process on a fresh lab of their own (responders, slapd, emulator). */

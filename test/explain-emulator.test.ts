@@ -4,8 +4,7 @@
 // row the emulator applied, or to a row whose logs look the same. A scenario that logged nothing
 // on either side is a channel that started: explain must not invent a TLS problem for it.
 import t from 'tap';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedTarget } from '../src/drill/embedded.js';
@@ -16,6 +15,7 @@ import { ERRLOG_NAME } from '../src/mq/errlog.js';
 import { explain, NOTHING_FOUND, type ExplainInput } from '../src/explain/explain.js';
 import { OUTCOME_ROWS, clientView, rowById, type ClientType, type OutcomeRow, type SideLog } from '../src/mq/outcomes.js';
 import { JAVA_LOG_NAME } from '../src/emulator/side-log.js';
+import { tempDir } from './helpers/openssl.js';
 
 const MATRIX = fileURLToPath(new URL('../../scenarios/mq-ocsp-matrix.yaml', import.meta.url));
 
@@ -43,7 +43,7 @@ function inputsOf(r: ScenarioResult, clientType: ClientType): ExplainInput[] {
 }
 
 let results: ScenarioResult[] = [];
-const work = mkdtempSync(join(tmpdir(), 'ocsplab-explain-emu-'));
+const work = tempDir('ocsplab-explain-emu-');
 
 t.before(async () => {
   const env = await LabEnv.open(join(work, 'lab'));

@@ -2,8 +2,7 @@
 // that a cached answer is reused across unrelated changes but never after its own line changes.
 
 import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { issue, revoke, restore } from '../src/ca/index.js';
 import { ioTurn } from '../src/index/store.js';
@@ -16,12 +15,13 @@ import { readCertificates, type CertInfo } from '../src/ocsp/cert.js';
 import { readFileSync } from 'node:fs';
 import type { Query, Reply } from '../src/responder/source.js';
 import { ecCaWithLeaf } from './helpers/ec-ca.js';
+import { tempDir } from './helpers/openssl.js';
 
 const nextTurn = () => new Promise((r) => setImmediate(r));
 const quiet = { info: () => undefined, error: () => undefined };
 
 async function fixture(t: Test) {
-  const base = mkdtempSync(join(tmpdir(), 'ocsplab-store-'));
+  const base = tempDir('ocsplab-store-');
   t.teardown(() => rmSync(base, { recursive: true, force: true }));
   const { ca, leaf, issuer, cert } = await ecCaWithLeaf(base, 'store test CA');
   const other = await issue({ dir: ca.dir, cn: 'other', key: 'ec-p256' });

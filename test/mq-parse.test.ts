@@ -2,13 +2,13 @@
 // parser round trips.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MESSAGE_IDS, MESSAGES, type MessageInserts } from '../src/mq/catalog.js';
 import { appendEntry, formatEntry, LOG_WIDTH, parseErrlog, type MqLogEntry } from '../src/mq/errlog.js';
 import { formatFfst } from '../src/mq/ffst.js';
+import { tempDir } from './helpers/openssl.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/mq/', import.meta.url));
 // MQ text cut from the four seed write-ups, verbatim and in order (test/fixtures/seeds/README.md)
@@ -153,7 +153,7 @@ t.test('footer width matches real logs; append writes AMQERR01.LOG; FFST round t
   const text = formatEntry({ messageId: 'AMQ9633', time: new Date(), qmgr: 'QM1' });
   const footer = text.trimEnd().split('\n').pop()!;
   t.equal(footer, '----- amqccisa.c : 8789 -------------------------------------------------------');
-  const dir = await mkdtemp(join(tmpdir(), 'ocsplab-errlog-'));
+  const dir = tempDir('ocsplab-errlog-');
   const w = { messageId: 'AMQ9665' as const, time: new Date(), inserts: { channel: 'A.B' } };
   const path = await appendEntry(join(dir, 'errors'), w);
   await appendEntry(join(dir, 'errors'), { ...w, messageId: 'AMQ9999' });

@@ -11,10 +11,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { run } from './openssl.js';
+import { run, tempDir } from './openssl.js';
 
 export const NGINX_INSTALL = 'apt-get install nginx-light (Debian\'s nginx; any nginx with the proxy module does)';
 
@@ -121,7 +119,7 @@ export function portOpen(port: number): Promise<boolean> {
 }
 
 export async function startNginx(bin: string, o: NginxOptions): Promise<Nginx> {
-  const prefix = mkdtempSync(join(tmpdir(), 'ocsplab-nginx-'));
+  const prefix = tempDir('ocsplab-nginx-');
   for (const d of ['tmp', 'cache', 'logs']) mkdirSync(join(prefix, d), { recursive: true });
   const conf = join(prefix, 'nginx.conf');
   writeFileSync(conf, nginxConfig(prefix, o));

@@ -2,7 +2,7 @@
 // is tested against files we did not write), and openssl's OCSP client as an independent verifier.
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,8 +23,24 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; input?: s
   });
 }
 
+const made: string[] = [];
+// A test file's temporary directories go when its process ends (the suite left about 70 a run
+// behind); OCSPLAB_KEEP_TMP=1 keeps them to look at after a failure.
+process.once('exit', () => {
+  if (process.env.OCSPLAB_KEEP_TMP) return;
+  for (const d of made) {
+    try {
+      rmSync(d, { recursive: true, force: true });
+    } catch {
+      /* a child still writing: leave it */
+    }
+  }
+});
+
 export function tempDir(prefix = 'ocsplab-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 export type KeySpec = 'rsa' | 'rsa-pss' | 'ec-p256' | 'ec-p384' | 'ed25519';
