@@ -9,3 +9,4 @@ export { createLab, loadLab, LAB_DEFAULTS, type LabManifest, type LabCa, type La
 export { caPaths, CaError, serialText, type CaPaths, type CaMeta } from './dir.js';
 export { KEY_TYPES, checkKeyType, type KeyType } from './keys.js';
 export { LockError, setWriteHook, type WriteStep } from '../index/atomic.js';
+export { movedFrom, movedWarning, relocateCa, type Relocated } from './relocate.js';

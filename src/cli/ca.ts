@@ -2,7 +2,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { crlToPem } from '../crl/encode.js';
-import { createLab, formatTable, genCrl, initCa, issue, list, responderCert, restore, revoke, status, checkKeyType, type KeyType } from '../ca/index.js';
+import { createLab, formatTable, genCrl, initCa, issue, list, movedWarning, relocateCa, responderCert, restore, revoke, status, checkKeyType, type KeyType } from '../ca/index.js';
 
 const USAGE = `usage: ocsplab ca <command> DIR [options]
 
@@ -17,6 +17,7 @@ const USAGE = `usage: ocsplab ca <command> DIR [options]
         --config: an openssl.cnf elsewhere, as 'openssl ca -config' (its database, certificate,
         private_key, crlnumber and defaults; relative paths from the working directory)
   list DIR [--json]
+  relocate DIR  point DIR/openssl.cnf's dir at DIR after copying or moving the CA (keeps openssl.cnf.old)
   status DIR SERIAL [--json]
   lab DIR [--force] [--key TYPE] [--ocsp-base-url URL] [--qm-ocsp-port N] [--client-ocsp-port N]
       [--qm-ocsp-url URL] [--client-ocsp-url URL] [--qmgr NAME] [--p12-password PW] [--ocsp-authentication REQUIRED|WARN|OPTIONAL]
@@ -49,6 +50,15 @@ function positionals(p: string[], n: number, what: string): string[] {
 }
 
 const out = (s: string) => process.stdout.write(s);
+
+/** positionals() for a command whose first one is a CA directory: warns (stderr) when that CA's
+ *  openssl.cnf still names the directory it was copied from, which `openssl ca` would change. */
+function caPositionals(p: string[], n: number, what: string): string[] {
+  const r = positionals(p, n, what);
+  const w = movedWarning(r[0]!);
+  if (w) process.stderr.write(`${w}\n`);
+  return r;
+}
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   async init(argv) {
@@ -95,7 +105,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       passin: { type: 'string' },
       passout: { type: 'string' },
     });
-    const [dir] = positionals(p, 1, 'DIR');
+    const [dir] = caPositionals(p, 1, 'DIR');
     if (v.client && v.server) throw new Error('--client and --server exclude each other');
     const r = await issue({
       dir,
@@ -123,7 +133,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       out: { type: 'string' },
       passin: { type: 'string' },
     });
-    const [dir] = positionals(p, 1, 'DIR');
+    const [dir] = caPositionals(p, 1, 'DIR');
     const r = await responderCert({ dir, cn: str(v.cn), key: keyOpt(v.key), days: num(v.days, '--days'), out: str(v.out), passin: str(v.passin) });
     out(`issued OCSP signer serial ${r.serial} ${r.subject}\n  certificate ${r.certPath}\n  key         ${r.keyPath}\n`);
     return 0;
@@ -136,7 +146,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       'hold-instruction': { type: 'string' },
       invalidity: { type: 'string' },
     });
-    const [dir, target] = positionals(p, 2, 'DIR and CERT.pem or SERIAL');
+    const [dir, target] = caPositionals(p, 2, 'DIR and CERT.pem or SERIAL');
     const r = await revoke({ dir, target, reason: str(v.reason), time: str(v.time), holdInstruction: str(v['hold-instruction']), invalidity: str(v.invalidity) });
     out(`Revoking Certificate ${r.serial}.\nDatabase updated\n`);
     return 0;
@@ -144,7 +154,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 
   async restore(argv) {
     const { positionals: p } = parse(argv, {});
-    const [dir, target] = positionals(p, 2, 'DIR and CERT.pem or SERIAL');
+    const [dir, target] = caPositionals(p, 2, 'DIR and CERT.pem or SERIAL');
     const r = await restore({ dir, target });
     out(`Restored Certificate ${r.serial} to valid.\nDatabase updated\n`);
     return 0;
@@ -161,7 +171,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       name: { type: 'string' },
     });
     const config = str(v.config);
-    const [dir] = config !== undefined && p.length === 0 ? [undefined] : positionals(p, 1, 'DIR (or --config FILE)');
+    const [dir] = config !== undefined && p.length === 0 ? [undefined] : config !== undefined ? positionals(p, 1, 'DIR (or --config FILE)') : caPositionals(p, 1, 'DIR (or --config FILE)');
     const o = str(v.out);
     const r = await genCrl({ dir, config, name: str(v.name), out: o, days: num(v.days, '--days'), hours: num(v.hours, '--hours'), der: Boolean(v.der), passin: str(v.passin) });
     for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
@@ -173,7 +183,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 
   async list(argv) {
     const { values: v, positionals: p } = parse(argv, { json: { type: 'boolean' } });
-    const [dir] = positionals(p, 1, 'DIR');
+    const [dir] = caPositionals(p, 1, 'DIR');
     const rows = list(dir);
     out(v.json ? JSON.stringify(rows, null, 2) + '\n' : formatTable(rows));
     return 0;
@@ -181,10 +191,18 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 
   async status(argv) {
     const { values: v, positionals: p } = parse(argv, { json: { type: 'boolean' } });
-    const [dir, serial] = positionals(p, 2, 'DIR and SERIAL');
+    const [dir, serial] = caPositionals(p, 2, 'DIR and SERIAL');
     const e = status(dir, serial);
     // Same words as `openssl ca -status`: "01=Valid (V)".
     out(v.json ? JSON.stringify(e, null, 2) + '\n' : `${e.serial}=${e.status} (${e.status[0]})\n`);
+    return 0;
+  },
+
+  async relocate(argv) {
+    const { positionals: p } = parse(argv, {});
+    const [dir] = positionals(p, 1, 'DIR');
+    const r = relocateCa(dir);
+    out(r ? `${r.cnf}: dir = ${r.to} (was ${r.from}); the previous file is openssl.cnf.old\n` : `${dir}: openssl.cnf already names this directory; nothing changed\n`);
     return 0;
   },
 
