@@ -213,11 +213,14 @@ if (await chromiumPresent(t)) {
   await t.test('an index changed by openssl ca outside shows within a second', async (t) => {
     const t0 = Date.now();
     const r = await run('openssl', ['ca', '-config', clientCa.opensslCnf, '-revoke', clientCert.cert, '-crl_reason', 'superseded']);
+    // openssl has renamed index.txt.new in by the time it exits: the write is done here.
+    const written = Date.now();
     t.equal(r.code, 0, `openssl ca -revoke: ${r.stderr.trim().split('\n').pop()}`);
     await certRow(clientCa.name, clientCert.serial).locator('.badge', { hasText: 'Revoked' }).waitFor({ timeout: 30_000 });
-    const ms = Date.now() - t0;
-    t.comment(`shown ${ms} ms after openssl ca began`);
-    t.ok(ms < 2_500, `shown within a second of the write (and the openssl process start): ${ms} ms`);
+    const ms = Date.now() - written;
+    t.comment(`shown ${ms} ms after openssl ca's write (${written - t0} ms for openssl ca itself)`);
+    // A second here; the bound allows for a busy CI machine rendering the page meanwhile.
+    t.ok(ms < 2_500, `shown within a second of the write: ${ms} ms`);
     t.equal((await ask(clientCa, clientCert.cert)).status, 'revoked', 'the responder answers it too');
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: join(OUT, 'console.png'), fullPage: true });

@@ -19,7 +19,8 @@ const MALFORMED = Buffer.from('30030a0101', 'hex');
 // Short limits so time-outs can be measured in well under a second each.
 const HEADERS_MS = 400;
 const REQUEST_MS = 800;
-const SLACK_MS = checkingInterval({ headersTimeoutMs: HEADERS_MS, requestTimeoutMs: REQUEST_MS }) + 250;
+// The check interval, plus room for a busy CI machine's late timers: still far under the defaults.
+const SLACK_MS = checkingInterval({ headersTimeoutMs: HEADERS_MS, requestTimeoutMs: REQUEST_MS }) + 1000;
 
 const dir = tempDir('ocsplab-limits-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -142,7 +143,8 @@ t.test('bodies of 0 to 7 bytes: malformedRequest at once, on one keep-alive conn
     const r = await post(Buffer.alloc(n, 0x30));
     t.equal(r.status, 200);
     t.same(r.body, MALFORMED, `${n} bytes: malformedRequest`);
-    t.ok(r.ms < 500, `${n} bytes answered in ${r.ms.toFixed(1)} ms`);
+    // A server waiting for more bytes would answer 408 at the request time-out, not malformedRequest.
+    t.ok(r.ms < REQUEST_MS, `${n} bytes answered in ${r.ms.toFixed(1)} ms, before the ${REQUEST_MS} ms request time-out`);
   }
 });
 
