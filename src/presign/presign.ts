@@ -292,8 +292,16 @@ export class Presigner {
   /** Signs and writes each item, `concurrency` signatures at a time. */
   private async signAll(work: Work[], stats: SyncStats): Promise<void> {
     let next = 0;
+    let yielded = performance.now();
     const worker = async () => {
       while (next < work.length) {
+        // EC and Ed25519 sign on the event loop, synchronously: without a turn now and then, a pass
+        // of thousands would hold it for seconds, and Ctrl-C (or the watch) would wait for its end.
+        if (performance.now() - yielded > 20) {
+          await new Promise((r) => setImmediate(r));
+          yielded = performance.now();
+          if (next >= work.length) return; // the other workers took the rest meanwhile
+        }
         const w = work[next++];
         const ca = this.o.cas[w.ca];
         const h = this.sha1[w.ca][w.issuer];
