@@ -16,8 +16,13 @@ const real = (p: string): string => (existsSync(p) ? realpathSync(p) : resolve(p
  *  (no openssl.cnf, no dir, a relative dir openssl takes from the working directory, or DIR). */
 export function movedFrom(dir: string): string | undefined {
   const p = caPaths(dir);
-  if (!existsSync(p.cnf)) return undefined;
-  const named = caSection(readFileSync(p.cnf, 'utf8')).dir;
+  let text: string;
+  try {
+    text = readFileSync(p.cnf, 'utf8');
+  } catch {
+    return undefined; // none, or unreadable: the command itself does not need it
+  }
+  const named = caSection(text).dir;
   if (!named || !isAbsolute(named)) return undefined;
   return real(named) === real(p.dir) ? undefined : named;
 }
