@@ -65,6 +65,7 @@ const OPTIONS: Record<string, Spec> = {
   expired: { type: 'string', perCa: true },
   crl: { type: 'string', perCa: true },
   'crl-key': { type: 'string', perCa: true },
+  'crl-passin': { type: 'string', perCa: true },
   'crl-days': { type: 'string', perCa: true },
   'crl-hours': { type: 'string', perCa: true },
   host: { type: 'string' },
@@ -121,6 +122,7 @@ ocsplab options (two dashes):
   --crl FILE         serve this CRL file as it is at /crl/NAME.crl (default: signed from the index
                      when the responder has the CA key: -rsigner is the CA, or --crl-key)
   --crl-key FILE     the CA key, to sign CRLs when -rsigner is a delegated OCSP signer
+  --crl-passin SRC   its pass phrase source, when not the -passin one (one stdin line serves both)
   --crl-days N / --crl-hours N   nextUpdate of signed CRLs (default: openssl.cnf beside index.txt, else 24 h)
   --unknown-issuer unauthorized|unknown   answer for an issuer not served (default unauthorized; openssl: unknown)
   --workers N        worker processes
@@ -166,6 +168,7 @@ function applyCaOption(ca: Partial<CaConfig>, name: string, v: string | boolean)
     case 'ca-port': ca.port = toInt(s, '--ca-port'); break;
     case 'crl': ca.crl = s; break;
     case 'crl-key': ca.crlKey = s; break;
+    case 'crl-passin': ca.crlPassin = s; break;
     case 'crl-days': ca.crlDays = toInt(s, '--crl-days', 1); break;
     case 'crl-hours': ca.crlHours = toInt(s, '--crl-hours', 1); break;
     case 'expired':
@@ -193,6 +196,7 @@ export function readConfigFile(path: string): Partial<OcspCliConfig> & { cas?: C
       rother: Array.isArray(c.rother) ? c.rother.map((p) => rel(p)!) : undefined,
       crl: rel(c.crl),
       crlKey: rel(c.crlKey ?? c.crl_key),
+      crlPassin: (c.crlPassin ?? c.crl_passin) as string | undefined,
     } as CaConfig;
   });
   return {

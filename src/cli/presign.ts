@@ -31,7 +31,7 @@ CA options, as ocsplab ocsp takes them (several CAs: repeat the group; or --conf
 `;
 
 /** Options of `ocsplab ocsp` that mean nothing when nothing is served. */
-const SERVING = new Set(['port', 'timeout', 'nrequest', 'multi', 'workers', 'host', 'ca-port', 'admin-port', 'admin-host', 'admin-token', 'admin-token-file', 'max-age', 'crl', 'crl-key', 'crl-days', 'crl-hours', 'unknown-issuer', 'badsig', 'log-level', 'ignore_err', 'text', 'resp_text']);
+const SERVING = new Set(['port', 'timeout', 'nrequest', 'multi', 'workers', 'host', 'ca-port', 'admin-port', 'admin-host', 'admin-token', 'admin-token-file', 'max-age', 'crl', 'crl-key', 'crl-passin', 'crl-days', 'crl-hours', 'unknown-issuer', 'badsig', 'log-level', 'ignore_err', 'text', 'resp_text']);
 
 interface PresignArgs {
   out?: string;

@@ -7,7 +7,7 @@ import { X509Certificate, createPublicKey } from 'node:crypto';
 import { hasOcspSigningEku, issuerHashes, readCertificates, type CertInfo } from '../ocsp/cert.js';
 import { HASHES, type HashName } from '../ocsp/oids.js';
 import { createSigner } from '../ocsp/signer.js';
-import { loadPrivateKey } from '../crypto/keys.js';
+import { isEncryptedPem, loadPrivateKey, passphraseFor } from '../crypto/keys.js';
 import { derCommonName } from '../ca/name.js';
 import { IndexStore, type StoreLogger } from '../index/store.js';
 import { CaSource, type ExpiredPolicy } from './ca-source.js';
@@ -49,8 +49,10 @@ export interface CaConfig {
   port?: number;
   /** A CRL file to serve as it is at /crl/<name>.crl (when the responder cannot sign CRLs). */
   crl?: string;
-  /** The CA's key, to sign CRLs when -rsigner is a delegated OCSP signer (same -passin). */
+  /** The CA's key, to sign CRLs when -rsigner is a delegated OCSP signer. */
   crlKey?: string;
+  /** Pass phrase source for --crl-key (--crl-passin); default the -passin source. */
+  crlPassin?: string;
   /** nextUpdate of signed CRLs; default the openssl.cnf beside index.txt, else 24 hours. */
   crlDays?: number;
   crlHours?: number;
@@ -110,7 +112,43 @@ export function keyPathOf(config: CaConfig): string {
   return config.rkey ?? config.rsigner ?? config.ca;
 }
 
-export async function loadCa(config: CaConfig, log: StoreLogger): Promise<LoadedCa> {
+/** The key --crl-key names, when it is used (a --crl file is served as it is, unsigned by us). */
+function crlKeyOf(config: CaConfig): string | undefined {
+  return config.crl === undefined ? config.crlKey : undefined;
+}
+
+function pemOf(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return ''; // the loader reports the unreadable file
+  }
+}
+
+/**
+ * The pass phrases a CA's keys need, each asked for or read once, as pass:TEXT. The one place
+ * both key loads and every process get them from: a stdin or fd: source can be read only once
+ * (the responder key took it and the --crl-key then found stdin empty), and workers have no
+ * terminal to ask on. --crl-key uses --crl-passin, else the -passin source (so the same stdin line
+ * serves both). Keys that are not encrypted leave their source as it is.
+ */
+export async function resolveKeyPassins(config: CaConfig): Promise<CaConfig> {
+  const keyPath = keyPathOf(config);
+  const pass = await passphraseFor(keyPath, pemOf(keyPath), config.passin);
+  const out: CaConfig = pass === undefined ? { ...config } : { ...config, passin: `pass:${pass}` };
+  const crlKey = crlKeyOf(config);
+  if (crlKey !== undefined) {
+    const pem = pemOf(crlKey);
+    // The shared -passin source was read already for the responder key: use what it gave.
+    const shared = config.crlPassin === undefined && config.passin !== undefined && pass !== undefined;
+    const crlPass = shared ? (isEncryptedPem(pem) ? pass : undefined) : await passphraseFor(crlKey, pem, config.crlPassin ?? config.passin);
+    if (crlPass !== undefined) out.crlPassin = `pass:${crlPass}`;
+  }
+  return out;
+}
+
+export async function loadCa(given: CaConfig, log: StoreLogger): Promise<LoadedCa> {
+  const config = await resolveKeyPassins(given);
   const issuers = readCerts(config.ca, 'CA certificate');
   const signerPath = config.rsigner ?? config.ca;
   const [signerCert] = readCerts(signerPath, 'responder certificate');
@@ -175,7 +213,7 @@ async function crlOrigin(
   let key = o.key;
   if (!key && config.crlKey !== undefined) {
     try {
-      key = await loadPrivateKey(config.crlKey, config.passin);
+      key = await loadPrivateKey(config.crlKey, config.crlPassin ?? config.passin);
     } catch (e) {
       // Say which option the file came from; the loader's hint is about -rkey.
       throw new Error(`--crl-key: ${(e as Error).message.replace(/ \(give the key file with -rkey\)$/, ' (--crl-key is the CA private key, PEM)')}`);

@@ -3,14 +3,12 @@
 // asking every worker (a mode is set in all of them before the API answers).
 
 import cluster, { type Worker } from 'node:cluster';
-import { readFileSync } from 'node:fs';
 import type { Listener } from './listener.js';
 import { adminListener, checkAdminOptions } from './admin-listener.js';
 import { addCounters, type ControlState, type Counters, type ResponderControl } from './control.js';
 import { checkMode, isCrlMode, type Mode } from './modes.js';
 import { Responder, ALL, type ResponderOptions } from './responder.js';
-import { passphraseFor } from '../crypto/keys.js';
-import { keyPathOf } from './ca-loader.js';
+import { resolveKeyPassins } from './ca-loader.js';
 import { processMetrics, type MetricsJson } from './metrics.js';
 import type { FeedBatch } from './feed.js';
 
@@ -26,20 +24,11 @@ type FromWorker =
   | { t: 'result'; id: number; value?: unknown; error?: string }
   | { t: 'feed'; batch: FeedBatch };
 
-/** Turns every pass phrase source into the pass phrase itself, asking once on the terminal if needed. */
+/** Turns every pass phrase source into the pass phrase itself, asking once on the terminal if
+ *  needed: the workers have neither the terminal nor the primary's stdin. */
 async function resolvePassins(o: ResponderOptions): Promise<ResponderOptions> {
   const cas = [];
-  for (const ca of o.cas) {
-    const keyPath = keyPathOf(ca);
-    let pem = '';
-    try {
-      pem = readFileSync(keyPath, 'latin1');
-    } catch {
-      /* the worker reports the unreadable file */
-    }
-    const pass = await passphraseFor(keyPath, pem, ca.passin);
-    cas.push(pass === undefined ? ca : { ...ca, passin: `pass:${pass}` });
-  }
+  for (const ca of o.cas) cas.push(await resolveKeyPassins(ca));
   return { ...o, cas };
 }
 
