@@ -29,12 +29,18 @@ export interface IndexSnapshot {
   /** Increments on every successful reload. */
   generation: number;
   loadedAt: Date;
+  /** The file's ctime (ns) for this content: the same in every process reading the file, which
+   *  its own clock is not (signed CRLs take their times and numbers from it). */
+  changedNs: bigint;
 }
 
 function versionKey(path: string): string | undefined {
   const st = statSync(path, { bigint: true, throwIfNoEntry: false });
   return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
 }
+
+/** The ctime a version key was made from (its last field). */
+const ctimeOfKey = (key: string): bigint => BigInt(key.slice(key.lastIndexOf(':') + 1));
 
 let turn = 0;
 let turnEnding = false;
@@ -85,7 +91,7 @@ export class IndexStore {
   ) {
     const key = versionKey(path);
     if (key === undefined) throw new Error(`${path}: no such file`);
-    this.snap = { db: IndexDatabase.parse(readFileSync(path), path), attr: parseAttr(readAttr(path)), generation: 1, loadedAt: new Date() };
+    this.snap = { db: IndexDatabase.parse(readFileSync(path), path), attr: parseAttr(readAttr(path)), generation: 1, loadedAt: new Date(), changedNs: ctimeOfKey(key) };
     this.key = key;
   }
 
@@ -154,7 +160,7 @@ export class IndexStore {
       // Apply only the lines that changed when the change allows; otherwise parse it all.
       const db = this.snap.db.update(data, this.path) ? this.snap.db : IndexDatabase.parse(data, this.path);
       const generation = this.snap.generation + 1;
-      this.snap = { db, attr: parseAttr(readAttr(this.path)), generation, loadedAt: new Date() };
+      this.snap = { db, attr: parseAttr(readAttr(this.path)), generation, loadedAt: new Date(), changedNs: ctimeOfKey(key) };
       this.key = key;
       this.failedKey = undefined;
       this.reloads++;

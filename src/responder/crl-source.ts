@@ -65,7 +65,7 @@ const garbageDoc: CrlDoc = { der: GARBAGE, thisUpdate: new Date(0), etag: '"garb
 export class IndexCrl implements CrlOrigin {
   readonly describe = 'signed from the index';
   private built?: { generation: number; slot: number; doc: CrlDoc };
-  /** The index file's ctime in µs when this generation was first seen (the grid's origin). */
+  /** The grid's origin: the ctime in µs of the index content this generation holds. */
   private baseUs = 0n;
   /** The CRL from before the latest rebuild (crl-stale). */
   private before?: CrlDoc;
@@ -90,23 +90,15 @@ export class IndexCrl implements CrlOrigin {
     return crlDoc(crlFromIndex({ db, cert: this.cert, key: this.key, md: this.md, thisUpdate, nextUpdate, number }));
   }
 
-  /** The grid's origin for a new generation: the index's ctime, never after the clock. */
-  private baseFor(now: Date): bigint {
-    const nowUs = BigInt(now.getTime()) * 1000n;
-    let st;
-    try {
-      st = statSync(this.store.path, { bigint: true, throwIfNoEntry: false });
-    } catch {
-      st = undefined;
-    }
-    const us = st ? st.ctimeNs / 1000n : nowUs;
-    return us < nowUs ? us : nowUs;
-  }
-
   current(now: Date): CrlDoc {
-    const generation = this.store.current().generation;
+    const { generation, changedNs } = this.store.current();
     const changed = this.built?.generation !== generation;
-    if (changed) this.baseUs = this.baseFor(now);
+    if (changed) {
+      // The grid's origin: the index's ctime for this content, never after the clock.
+      const nowUs = BigInt(now.getTime()) * 1000n;
+      const us = changedNs / 1000n;
+      this.baseUs = us < nowUs ? us : nowUs;
+    }
     // Whole seconds: CRL times have no fractions, and Last-Modified must equal thisUpdate.
     const half = Math.max(1000, Math.floor(this.periodMs / 2000) * 1000);
     const baseSec = Math.floor(Number(this.baseUs / 1000n) / 1000) * 1000;
