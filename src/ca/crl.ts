@@ -9,7 +9,7 @@ import { recoverInterrupted, replaceFile, withLock, writeNewFile } from '../inde
 import { crlToPem } from '../crl/encode.js';
 import { crlEntriesOf, crlFromIndex } from '../crl/from-index.js';
 import type { HashName } from '../ocsp/oids.js';
-import { CaError, caPaths, openCaAt, readDatabase, type CaPaths } from './dir.js';
+import { CaError, caPaths, cnfNamesDir, openCaAt, readDatabase, type CaPaths } from './dir.js';
 import { digestFor } from './keys.js';
 
 export interface GenCrlOptions {
@@ -175,9 +175,9 @@ function locate(o: GenCrlOptions): { p: CaPaths; section: Record<string, string>
   if (o.dir === undefined) throw new CaError('give the CA directory DIR, or --config FILE');
   const p = caPaths(o.dir);
   const section = existsSync(p.cnf) ? caSection(readFileSync(p.cnf, 'utf8'), o.name) : {};
-  // DIR/openssl.cnf names the files only when it describes DIR itself: a copied CA directory keeps
-  // a config whose absolute dir is the original's, and DIR means this directory.
-  const here = section.dir !== undefined && resolve(section.dir) === p.dir;
+  // DIR/openssl.cnf names the files only when it describes DIR itself: for a copied CA directory
+  // (ocsplab ca relocate), DIR means this directory.
+  const here = section.dir !== undefined && cnfNamesDir(section.dir, p.dir);
   return { p: here ? pathsFromConfig(p, section) : p, section };
 }
 

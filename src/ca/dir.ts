@@ -1,6 +1,6 @@
 // The openssl-style CA directory: where each file lives, and loading what a command needs.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readCertificates, type CertInfo } from '../ocsp/cert.js';
@@ -61,6 +61,13 @@ export class CaError extends Error {
     super(message);
     this.name = 'CaError';
   }
+}
+
+/** Whether an openssl.cnf's `dir` value names the CA directory `dir` (symbolic links followed). A
+ *  copied or moved CA keeps a config whose absolute dir is the original's. */
+export function cnfNamesDir(cnfDir: string, dir: string): boolean {
+  const real = (p: string): string => (existsSync(p) ? realpathSync(p) : resolve(p));
+  return real(cnfDir) === real(dir);
 }
 
 export function isCa(dir: string): boolean {

@@ -4,13 +4,11 @@
 // -revoke` would revoke in the ORIGINAL's index.txt: the lab trap of copying a CA to rehearse on.
 // Every `ocsplab ca` command on DIR says so (movedFrom), and `ocsplab ca relocate DIR` fixes it.
 
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { replaceFile } from '../index/atomic.js';
 import { caSection } from './crl.js';
-import { caPaths, CaError } from './dir.js';
-
-const real = (p: string): string => (existsSync(p) ? realpathSync(p) : resolve(p));
+import { caPaths, CaError, cnfNamesDir } from './dir.js';
 
 /** The `dir` DIR/openssl.cnf names when it is an absolute path other than DIR; else undefined
  *  (no openssl.cnf, no dir, a relative dir openssl takes from the working directory, or DIR). */
@@ -24,7 +22,7 @@ export function movedFrom(dir: string): string | undefined {
   }
   const named = caSection(text).dir;
   if (!named || !isAbsolute(named)) return undefined;
-  return real(named) === real(p.dir) ? undefined : named;
+  return cnfNamesDir(named, p.dir) ? undefined : named;
 }
 
 /** The warning an `ocsplab ca` command prints for a moved CA, or undefined. */
