@@ -17,7 +17,7 @@ import { parse } from 'yaml';
 import type { LabManifest } from '../src/ca/lab.js';
 import { Slapd } from '../src/ldap/slapd.js';
 import { CLI, expectOk, freePort, openssl, opensslQuery, run, tempDir } from './helpers/ca-tools.js';
-import { WAIT_MS } from './helpers/wait.js';
+import { WAIT_MS, waitUntil } from './helpers/wait.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const script = (f: string) => join(root, 'docker', f);
@@ -201,13 +201,10 @@ async function crlSerials(der: Buffer): Promise<string[]> {
   return [...r.stdout.matchAll(/Serial Number: ([0-9A-F]+)/gi)].map((m) => m[1]!.toUpperCase());
 }
 
+/** waitUntil, with how long it took (ms) when the condition came true. */
 async function until(cond: () => Promise<boolean>, ms: number): Promise<number | undefined> {
   const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (await cond()) return Date.now() - t0;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return undefined;
+  return (await waitUntil(cond, { ms, every: 250 })) ? Date.now() - t0 : undefined;
 }
 
 t.test('ldap.sh and ldap-publish.mjs: slapd gets both CRLs, ldapsearch reads the bytes curl gets, revoke and restore follow', { skip: noLdap ?? false }, async (t) => {

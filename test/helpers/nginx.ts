@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { run, tempDir } from './openssl.js';
+import { waitUntil } from './wait.js';
 
 export const NGINX_INSTALL = 'apt-get install nginx-light (Debian\'s nginx; any nginx with the proxy module does)';
 
@@ -163,7 +164,7 @@ export async function startNginx(bin: string, o: NginxOptions): Promise<Nginx> {
           clearTimeout(late);
         }
         killGroup(); // any worker still there
-        for (let i = 0; i < 50 && (await Promise.all(ports.map(portOpen))).some(Boolean); i++) await new Promise((r) => setTimeout(r, 100));
+        await waitUntil(async () => !(await Promise.all(ports.map(portOpen))).some(Boolean), { ms: 5000, every: 100 });
         rmSync(prefix, { recursive: true, force: true });
       })()),
   };

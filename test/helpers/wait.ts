@@ -7,9 +7,9 @@ export const WAIT_MS = 60_000;
 /** Polls `cond` every `every` ms until it is true (returns true) or `ms` have passed (false). */
 export async function waitUntil(cond: () => boolean | Promise<boolean>, o: { ms?: number; every?: number } = {}): Promise<boolean> {
   const end = Date.now() + (o.ms ?? WAIT_MS);
-  for (;;) {
+  while (Date.now() < end) {
     if (await cond()) return true;
-    if (Date.now() >= end) return false;
     await new Promise((r) => setTimeout(r, o.every ?? 50));
   }
+  return false;
 }
